@@ -1,0 +1,1 @@
+"""Shared specs of the authorisation matrix and the hostile-input tests."""

@@ -1,0 +1,113 @@
+"""The authorisation matrix itself: one line per route (see ``tests/test_authorisation_matrix.py``).
+
+Statuses per persona, in the order of ``PERSONAS`` (anonymous, staff_own, staff_other,
+coordinator_own, coordinator_other, admin): ``L`` means "sent to sign in" (302 to ``/login?next=``),
+a number is the exact status. ``staff_own`` owns the scene's pilots, all in district A, which
+``coordinator_own`` coordinates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tests.authz.scene import Scene
+
+
+@dataclass
+class Case:
+    endpoint: str
+    get: str | None = None  # expected statuses per persona, e.g. "L 200 403 200 403 200"
+    post: str | None = None
+    args: Callable[[Scene], dict] = field(default=lambda s: {})
+    data: Callable[[Scene], dict] = field(default=lambda s: {})
+    name: str = ""
+
+    def expected(self, method: str) -> list:
+        spec = self.get if method == "GET" else self.post
+        return [int(x) if x.isdigit() else x for x in spec.split()] if spec else None
+
+    @property
+    def id(self) -> str:
+        return self.endpoint + (f"[{self.name}]" if self.name else "")
+
+
+def _pilot(attr: str) -> Callable[[Scene], dict]:
+    return lambda s: {"pilot_id": getattr(s, attr).id}
+
+
+def _act(attr: str, action: str, comment: str = "") -> dict:
+    """A workflow action on one of the scene's pilots, posted with its current version."""
+    return dict(args=lambda s: {"pilot_id": getattr(s, attr).id, "action": action},
+                data=lambda s: {"version": getattr(s, attr).version, f"{action}-comment": comment},
+                name=f"{action} {attr}")
+
+
+_user = lambda s: {"user_id": s.world.staff_a.id}  # noqa: E731
+_district = lambda s: {"district_id": s.world.district_a.id}  # noqa: E731
+_theme = lambda s: {"theme_id": s.theme.id}  # noqa: E731
+_partner = lambda s: {"partner_id": s.partner.id}  # noqa: E731
+ADMIN_ONLY_GET = "L 403 403 403 403 200"
+
+#        persona order:       anon staff_own staff_other coord_own coord_other admin
+MATRIX: list[Case] = [
+    Case("auth.login", get="200 302 302 302 302 302", post="400 302 302 302 302 302"),
+    Case("auth.logout", post="L 302 302 302 302 302"),
+    Case("home.index", get="302 200 200 200 200 200"),  # the start page sends visitors to sign in
+    Case("home.language", post="400 400 400 400 400 400", name="no language"),
+    Case("home.language", post="302 302 302 302 302 302", data=lambda s: {"lang": "en"}, name="en"),
+    Case("pilots.index", get="200 200 200 200 200 200"),
+    Case("pilots.show", get="404 200 403 200 403 200", args=_pilot("draft"), name="draft"),
+    Case("pilots.show", get="404 200 200 200 200 200", args=_pilot("submitted"), name="submitted"),
+    Case("pilots.show", get="200 200 200 200 200 200", args=_pilot("running"), name="public running"),
+    Case("pilots.new", get="L 200 200 200 200 200", post="L 400 400 400 400 400"),
+    Case("pilots.edit", get="L 200 403 200 403 200", post="L 400 403 400 403 400", args=_pilot("draft")),
+    Case("pilots.act", post="L 302 403 403 403 302", **_act("draft", "submit"),),
+    Case("pilots.act", post="L 403 403 302 403 302", **_act("submitted", "approve")),
+    Case("pilots.act", post="L 403 403 302 403 302", **_act("submitted", "return", "Please add goals")),
+    Case("pilots.act", post="L 403 403 302 403 302", **_act("submitted", "reject", "Out of scope")),
+    Case("pilots.act", post="L 302 403 302 403 302", **_act("approved", "start")),
+    Case("pilots.act", post="L 302 403 302 403 302", **_act("running", "pause", "Winter")),
+    Case("pilots.act", post="L 404 403 404 403 404", **_act("draft", "explode")),
+    Case("pilots.outcome", get="L 200 403 200 403 200", post="L 400 403 400 403 400", args=_pilot("running")),
+    Case("pilots.outcome", get="L 403 403 403 403 403", post="L 403 403 403 403 403", args=_pilot("draft"),
+         name="draft"),
+    Case("partners.index", get="L 200 200 200 200 200"),
+    Case("partners.show", get="L 200 200 200 200 200", args=_partner),
+    Case("partners.new", get="L 200 200 200 200 200", post="L 400 400 400 400 400"),
+    Case("partners.edit", get="L 200 200 200 200 200", post="L 400 400 400 400 400", args=_partner),
+    Case("partners.merge", get="L 403 403 403 403 200", post="L 403 403 403 403 400", args=_partner),
+    Case("partners.delete", post="L 403 403 403 403 302", args=lambda s: {"partner_id": s.other_partner.id}),
+    Case("districts.index", get="200 200 200 200 200 200"),
+    Case("districts.show", get="200 200 200 200 200 200", args=lambda s: {"slug": s.world.district_a.slug}),
+    Case("districts.export", get="200 200 200 200 200 200",
+         args=lambda s: {"slug": s.world.district_a.slug, "fmt": "csv"}),
+    Case("districts.overview_export", get="200 200 200 200 200 200", args=lambda s: {"fmt": "xlsx"}),
+    Case("account.index", get="L 200 200 200 200 200"),
+    Case("account.name", post="L 400 400 400 400 400"),
+    Case("account.password", post="L 400 400 400 400 400"),
+    Case("account.set_password", get="302 302 302 302 302 302", post="400 400 400 400 400 400",
+         args=lambda s: {"token": s.token}),
+    Case("account.set_password_form", get="404 404 404 404 404 404", post="404 404 404 404 404 404"),
+    Case("account.set_password", get="404 404 404 404 404 404", post="404 404 404 404 404 404",
+         args=lambda s: {"token": "not-a-token"}, name="unknown token"),
+    Case("admin.users", get=ADMIN_ONLY_GET),
+    Case("admin.user_new", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400"),
+    Case("admin.user", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400", args=_user),
+    Case("admin.user_deactivate", post="L 403 403 403 403 302", args=_user),
+    Case("admin.user_reactivate", post="L 403 403 403 403 302", args=_user),
+    Case("admin.user_link", post="L 403 403 403 403 302", args=_user),
+    Case("admin.user_handover", post="L 403 403 403 403 302", args=_user,
+         data=lambda s: {"to_user": s.world.staff_b.id}),
+    Case("admin.audit", get=ADMIN_ONLY_GET),
+    Case("admin.districts", get=ADMIN_ONLY_GET),
+    Case("admin.district_new", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400"),
+    Case("admin.district", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400", args=_district),
+    Case("admin.district_retire", post="L 403 403 403 403 302", args=_district),
+    Case("admin.district_reinstate", post="L 403 403 403 403 302", args=_district),
+    Case("admin.themes", get=ADMIN_ONLY_GET),
+    Case("admin.theme_new", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400"),
+    Case("admin.theme", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400", args=_theme),
+    Case("admin.theme_retire", post="L 403 403 403 403 302", args=_theme),
+    Case("admin.theme_reinstate", post="L 403 403 403 403 302", args=_theme),
+]

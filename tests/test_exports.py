@@ -1,0 +1,121 @@
+"""CSV and XLSX exports: columns, æøå, separators, filters, visibility and formula injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests import factories as f
+from tracker.db import db
+from tracker.districts.exports import formula_like
+from tracker.pilots.workflow import Status
+
+EVIL = ["=HYPERLINK(\"http://evil\")", "+1+2", "-3+4", "@SUM(A1)", "\tTab", "\rCR"]
+
+
+@pytest.fixture
+def pilots(world):
+    made = {
+        "ærlig": f.make_pilot(world.staff_a, world.district_a, Status.RUNNING,
+                              title="Ærlig øko-søppel på Årvoll", is_public=True),
+        "draft": f.make_pilot(world.staff_a, world.district_a, Status.DRAFT, title="Secret draft"),
+        "internal": f.make_pilot(world.staff_a, world.district_a, Status.APPROVED, title="Internal only"),
+    }
+    f.add_funding(made["ærlig"], 2025, 120_000)
+    f.link_partner(made["ærlig"], f.make_partner("Bærum Øvelse AS"))
+    for n, text in enumerate(EVIL):
+        made[f"evil{n}"] = f.make_pilot(world.staff_a, world.district_a, Status.RUNNING, title=text)
+    db.session.commit()
+    return made
+
+
+def read_csv(response, sep=","):
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""), delimiter=sep))
+
+
+def read_xlsx(response):
+    return load_workbook(io.BytesIO(response.get_data())).active
+
+
+def test_district_csv_has_the_columns_and_keeps_aeoeaa(pilots, login):
+    response = login(pilots["ærlig"].owner).get("/districts/district-a/export.csv?q=rlig")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="district-a-') and disposition.endswith('.csv"')
+    rows = read_csv(response)
+    assert rows[0][:6] == ["ID", "Tittel", "Distrikt", "Status", "Type arena", "Temaer"]
+    assert rows[0][10:13] == ["Partnere", "Finansiering (kr)", "Konklusjon"]
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Tittel"] == "Ærlig øko-søppel på Årvoll" and row["Status"] == "Pågår"
+    assert row["Partnere"] == "Bærum Øvelse AS" and row["Finansiering (kr)"] == "120000"  # raw number
+    assert row["Planlagt start"] == "2026-01-01" and row["Lenke"].endswith(f"/pilots/{pilots['ærlig'].id}")
+
+
+def test_semicolon_option_for_norwegian_excel(pilots, login):
+    response = login(pilots["ærlig"].owner).get("/districts/district-a/export.csv?sep=semicolon&q=rlig")
+    text = response.get_data().decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("ID;Tittel;Distrikt;")
+    assert read_csv(response, ";")[1][1] == "Ærlig øko-søppel på Årvoll"
+
+
+def test_english_header_when_the_ui_is_english(pilots, login):
+    response = login(pilots["ærlig"].owner).get("/districts/district-a/export.csv",
+                                               headers={"Accept-Language": "en"})
+    assert read_csv(response)[0][:3] == ["ID", "Title", "District"]
+
+
+def test_csv_formula_like_text_stays_text(pilots, login):
+    rows = read_csv(login(pilots["ærlig"].owner).get("/districts/district-a/export.csv?sort=title"))
+    titles = {r[1] for r in rows[1:]}
+    for text in EVIL:
+        assert "'" + text in titles
+    assert "Ærlig øko-søppel på Årvoll" in titles  # ordinary text is untouched
+
+
+def test_xlsx_formula_like_text_is_a_string_cell(pilots, login):
+    response = login(pilots["ærlig"].owner).get("/districts/district-a/export.xlsx")
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = read_xlsx(response)
+    assert [c.value for c in sheet[1]][:3] == ["ID", "Tittel", "Distrikt"]
+    cells = {c.value: c for c in sheet["B"][1:]}
+    for text in EVIL:
+        # XML turns a lone CR into LF; the cell is text either way.
+        assert cells[text.replace("\r", "\n")].data_type == "s", text
+    numbers = [c.value for c in sheet["L"][1:]]
+    assert 120000 in numbers  # funding stays a number
+
+
+def test_export_honours_filters_and_visibility(pilots, login, client):
+    rows = read_csv(client.get("/districts/district-a/export.csv"))
+    assert [r[1] for r in rows[1:]] == ["Ærlig øko-søppel på Årvoll"]  # anonymous: the public register
+    assert "Finansiering (kr)" not in rows[0]  # per-pilot funding is internal
+    staff = read_csv(login(pilots["ærlig"].owner).get("/districts/district-a/export.csv?status=approved"))
+    assert [r[1] for r in staff[1:]] == ["Internal only"]
+
+
+def test_overview_exports(pilots, login):
+    client = login(pilots["ærlig"].owner)
+    rows = read_csv(client.get("/districts/export.csv?sep=semicolon"), ";")
+    assert rows[0][:3] == ["Distrikt", "Nedlagt", "Utkast"] and rows[0][-1] == "Trenger oppfølging"
+    by_name = {r[0]: r for r in rows[1:]}
+    assert set(by_name) == {"District A", "District B", "Totalt"}
+    total_col = rows[0].index("Totalt")
+    assert by_name["District A"][total_col] == "9" and by_name["Totalt"][total_col] == "9"
+    assert by_name["District A"][rows[0].index("Finansiering (kr)")] == "120000"
+    sheet = read_xlsx(client.get("/districts/export.xlsx?arena=digital"))
+    assert [c.value for c in sheet["A"]] == ["Distrikt", "District A", "District B", "Totalt"]
+    assert sheet.cell(row=4, column=total_col + 1).value == 0
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=1+1", True), ("+47 22 00 00 00", True), ("-", True), ("@x", True), ("\tx", True), ("\rx", True),
+    ("a=b", False), ("", False), (-5, False), (None, False), ("Øst", False),
+])
+def test_formula_like(value, expected):
+    assert formula_like(value) is expected

@@ -1,0 +1,215 @@
+"""Workflow actions through the pilot page: the full matrix, side effects, comments, conflicts."""
+
+import itertools
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tests.test_workflow import SPEC, expected
+from tracker.audit import AuditEntry
+from tracker.db import db
+from tracker.pilots.models import Outcome, Pilot, StatusEvent
+from tracker.pilots.workflow import Action, Actor, Status
+
+ROLES = {  # name in the world fixture -> how the workflow sees them towards a pilot of staff_a in A
+    "staff_a": {Actor.OWNER},
+    "staff_b": {Actor.OTHER},
+    "coordinator_a": {Actor.COORDINATOR},
+    "coordinator_b": {Actor.OTHER},
+    "admin": {Actor.ADMIN},
+}
+
+
+def pilot_in(world, status, owner=None, district=None, **values):
+    pilot = factories.make_pilot(owner or world.staff_a, district or world.district_a, status=status,
+                                 **values)
+    pilot.themes = [factories.make_theme()]
+    if status in (Status.COMPLETED, Status.EVALUATED):
+        pilot.outcome = Outcome(verdict="continue", lessons="We learned a lot.")
+    db.session.commit()
+    return pilot
+
+
+def post_action(client, pilot, action, comment="Because.", version=None, **extra):
+    data = {f"{action}-comment": comment, "version": pilot.version if version is None else version}
+    data.update(extra)
+    return client.post(f"/pilots/{pilot.id}/actions/{action}", data=data)
+
+
+def counts(pilot_id):
+    events = db.session.scalar(sa.select(sa.func.count()).where(StatusEvent.pilot_id == pilot_id))
+    audits = db.session.scalar(sa.select(sa.func.count()).where(AuditEntry.entity_id == pilot_id,
+                                                                 AuditEntry.entity == "pilot"))
+    return events, audits
+
+
+@pytest.mark.parametrize(("status", "action", "role"), list(itertools.product(Status, Action, ROLES)))
+def test_action_matrix_against_the_table(world, login, status, action, role):
+    pilot = pilot_in(world, status)
+    before_version, before_counts = pilot.version, counts(pilot.id)
+    client = login(getattr(world, role))
+    response = post_action(client, pilot, action)
+    want = expected(status, action, ROLES[role], "Because.")
+    db.session.refresh(pilot)
+    if isinstance(want, Status):
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        assert pilot.status == want
+        assert pilot.version == before_version + 1
+        assert counts(pilot.id) == (before_counts[0] + 1, before_counts[1] + 1)
+    else:
+        assert response.status_code == 403
+        assert pilot.status == status and pilot.version == before_version
+        assert counts(pilot.id) == before_counts
+
+
+def test_each_action_writes_event_and_audit_with_actor_and_comment(world, login):
+    pilot = pilot_in(world, Status.SUBMITTED)
+    response = post_action(login(world.coordinator_a), pilot, "return", comment="Add the budget, please.")
+    assert response.status_code == 302
+    event = db.session.scalars(sa.select(StatusEvent).where(StatusEvent.pilot_id == pilot.id)
+                               .order_by(StatusEvent.id.desc())).first()
+    assert (event.action, event.from_status, event.to_status) == ("return", "submitted", "draft")
+    assert event.actor_id == world.coordinator_a.id and event.comment == "Add the budget, please."
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity_id == pilot.id)
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.action == "return" and entry.actor_id == world.coordinator_a.id
+    assert entry.changes["status"] == ["submitted", "draft"]
+    db.session.refresh(pilot)
+    assert pilot.status_changed_at == event.at
+
+
+def test_start_sets_actual_start_default_today_and_complete_sets_given_end(world, login):
+    pilot = pilot_in(world, Status.APPROVED)
+    client = login(world.staff_a)
+    assert post_action(client, pilot, "start", comment="").status_code == 302
+    db.session.refresh(pilot)
+    assert pilot.actual_start == date.today() and pilot.status == Status.RUNNING
+    response = post_action(client, pilot, "complete", comment="", **{"complete-on_date": "2099-01-31"})
+    assert response.status_code == 302
+    db.session.refresh(pilot)
+    assert pilot.actual_end == date(2099, 1, 31) and pilot.status == Status.COMPLETED
+
+
+def test_complete_before_start_is_refused_with_a_field_error(world, login):
+    pilot = pilot_in(world, Status.RUNNING, actual_start=date(2026, 5, 1))
+    response = post_action(login(world.staff_a), pilot, "complete", comment="",
+                           **{"complete-on_date": "2026-04-30"})
+    assert response.status_code == 400
+    assert "Sluttdatoen kan ikke være før startdatoen." in response.get_data(as_text=True)
+    db.session.refresh(pilot)
+    assert pilot.status == Status.RUNNING and pilot.actual_end is None
+
+
+def test_bad_date_is_a_form_error_not_a_500(world, login):
+    pilot = pilot_in(world, Status.APPROVED)
+    response = post_action(login(world.staff_a), pilot, "start", comment="",
+                           **{"start-on_date": "31/31/2026"})
+    assert response.status_code == 400
+    db.session.refresh(pilot)
+    assert pilot.status == Status.APPROVED
+
+
+@pytest.mark.parametrize("action", [a for a, spec in SPEC.items() if spec[3]])
+@pytest.mark.parametrize("comment", ["", "   \n "])
+def test_comment_required_actions_refuse_empty_comments(world, login, action, comment):
+    source = next(iter(sorted(SPEC[action][0])))
+    pilot = pilot_in(world, source)
+    response = post_action(login(world.admin), pilot, action, comment=comment)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "Skriv en kommentar: denne handlingen krever det." in body
+    assert f'href="#{action}-comment"' in body  # the error summary links to the field
+    db.session.refresh(pilot)
+    assert pilot.status == source and counts(pilot.id) == (1, 0)
+
+
+def test_stale_action_is_refused_with_conflict_and_nothing_changes(world, login):
+    pilot = pilot_in(world, Status.RUNNING)
+    stale = pilot.version
+    # The coordinator pauses first; the owner's page still carries the old version.
+    assert post_action(login(world.coordinator_a), pilot, "pause", comment="Winter.").status_code == 302
+    db.session.refresh(pilot)
+    response = post_action(login(world.staff_a), pilot, "complete", comment="", version=stale)
+    assert response.status_code == 409
+    assert "Coordinator A" in response.get_data(as_text=True)
+    db.session.refresh(pilot)
+    assert pilot.status == Status.PAUSED and counts(pilot.id)[0] == 2
+
+
+def test_stale_action_still_allowed_by_status_is_a_conflict(world, login):
+    pilot = pilot_in(world, Status.RUNNING)
+    stale = pilot.version
+    db.session.execute(sa.update(Pilot).where(Pilot.id == pilot.id).values(version=Pilot.version + 1))
+    db.session.commit()
+    response = post_action(login(world.staff_a), pilot, "pause", comment="Snow.", version=stale)
+    assert response.status_code == 409
+    assert "Snow." in response.get_data(as_text=True)  # the comment is kept
+    db.session.refresh(pilot)
+    assert pilot.status == Status.RUNNING
+
+
+def test_evaluate_needs_an_outcome(world, login):
+    pilot = pilot_in(world, Status.COMPLETED)
+    pilot.outcome = None
+    db.session.commit()
+    client = login(world.staff_a)
+    page = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    assert "Registrer resultatet før du markerer piloten som evaluert." in page
+    assert post_action(client, pilot, "evaluate", comment="").status_code == 403
+    db.session.refresh(pilot)
+    assert pilot.status == Status.COMPLETED
+
+
+def test_submit_incomplete_proposal_lists_missing_fields_linked_to_the_form(world, login):
+    pilot = pilot_in(world, Status.DRAFT, need="", planned_end=None)
+    pilot.themes = []
+    db.session.commit()
+    response = post_action(login(world.staff_a), pilot, "submit", comment="")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    for name in ("themes", "need", "planned_end"):
+        assert f'/pilots/{pilot.id}/edit?check=submit#{name}"' in body
+    db.session.refresh(pilot)
+    assert pilot.status == Status.DRAFT
+    # The link opens the form with the same fields marked.
+    form = login(world.staff_a).get(f"/pilots/{pilot.id}/edit?check=submit").get_data(as_text=True)
+    for name in ("themes", "need", "planned_end"):
+        assert f'href="#{name}"' in form and f'id="{name}-error"' in form
+    assert 'href="#title"' not in form
+
+
+@pytest.mark.parametrize("version", ["", "abc", "-1", "9" * 40])
+def test_malformed_version_is_a_400(world, login, version):
+    pilot = pilot_in(world, Status.SUBMITTED)
+    response = login(world.coordinator_a).post(f"/pilots/{pilot.id}/actions/approve",
+                                               data={"version": version})
+    assert response.status_code == 400
+
+
+def test_unknown_action_and_unknown_pilot_are_404(world, login):
+    pilot = pilot_in(world, Status.SUBMITTED)
+    client = login(world.admin)
+    assert client.post(f"/pilots/{pilot.id}/actions/teleport", data={"version": 1}).status_code == 404
+    assert client.post("/pilots/999999/actions/approve", data={"version": 1}).status_code == 404
+
+
+def test_anonymous_action_goes_to_login(world, client):
+    pilot = pilot_in(world, Status.SUBMITTED)
+    response = post_action(client, pilot, "approve")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    db.session.refresh(pilot)
+    assert pilot.status == Status.SUBMITTED
+
+
+def test_buttons_shown_are_exactly_the_allowed_actions(world, login):
+    pilot = pilot_in(world, Status.SUBMITTED)
+    staff_page = login(world.staff_a).get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    assert f"/pilots/{pilot.id}/actions/withdraw" in staff_page
+    assert f"/pilots/{pilot.id}/actions/approve" not in staff_page
+    coord_page = login(world.coordinator_a).get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    for action in ("approve", "return", "reject", "withdraw"):
+        assert f"/pilots/{pilot.id}/actions/{action}" in coord_page
+    other = login(world.coordinator_b).get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    assert "/actions/" not in other

@@ -1,0 +1,102 @@
+"""Every page runs the same number of SQL statements at 10 and at 500 pilots (no N+1)."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+import sqlalchemy as sa
+
+from bench import synth
+from tests import factories as f
+from tracker.db import db
+from tracker.districts.models import District
+from tracker.pilots.models import Pilot, PilotPartner
+
+
+@pytest.fixture
+def app_config():
+    """Measure the uncached path: every request computes its figures."""
+    return {"DISTRICTS_CACHE_SECONDS": 0}
+
+
+@contextlib.contextmanager
+def counted():
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def grow(world, total: int) -> None:
+    """Bulk-insert pilots (with themes, partners, funding, events, outcomes) up to ``total``."""
+    have = db.session.scalar(sa.select(sa.func.count()).select_from(Pilot))
+    themes = [f.make_theme().id for _ in range(3)]
+    partners = [f.make_partner().id for _ in range(6)]
+    synth.add_pilots(db.session.connection(), [world.district_a.id, world.district_b.id],
+                     [world.staff_a.id, world.staff_b.id], partners, themes, total - have, seed=total)
+    db.session.commit()
+
+
+def busiest_pilot() -> int:
+    """A pilot with partner links in district A (the pilot page then has the most to load)."""
+    return db.session.scalar(
+        sa.select(Pilot.id).join(PilotPartner).where(Pilot.status == "evaluated")
+        .group_by(Pilot.id).order_by(sa.func.count().desc(), Pilot.id).limit(1))
+
+
+def count_get(client, url: str) -> int:
+    with counted() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+PAGES = ["/districts/district-a", "/districts/district-a?year=2025&sort=planned_end",
+         "/districts/", "/districts/district-a/export.csv", "/districts/export.xlsx", "PILOT"]
+
+
+@pytest.mark.parametrize("who", ["admin", "staff_b", "anonymous"])
+def test_query_count_does_not_grow_with_the_data(world, client, who):
+    if who != "anonymous":
+        from tests.conftest import login_as
+
+        login_as(client, getattr(world, who))
+    grow(world, 10)
+    small = {url: count_get(client, url if url != "PILOT" else f"/pilots/{busiest_pilot()}") for url in PAGES
+             if not (url == "PILOT" and who == "anonymous")}
+    grow(world, 500)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Pilot)) == 500
+    large = {url: count_get(client, url if url != "PILOT" else f"/pilots/{busiest_pilot()}") for url in small}
+    assert large == small
+
+
+def test_districts_have_the_indexes_the_filters_use(app):
+    names = {ix.name for ix in District.metadata.tables["pilots"].indexes}
+    assert {"ix_pilots_district_status", "ix_pilots_district_updated", "ix_pilots_status_changed"} <= names
+
+
+@pytest.mark.parametrize("url", ["/districts/district-a", "/districts/?arena=digital"])
+def test_the_cache_serves_repeat_views_and_any_change_invalidates_it(world, client, app, url):
+    from tests.conftest import login_as
+
+    app.config["DISTRICTS_CACHE_SECONDS"] = 60
+    grow(world, 20)
+    login_as(client, world.coordinator_a)
+    first = count_get(client, url)
+    assert count_get(client, url) < first  # served from the cache
+    f.make_pilot(world.staff_a, world.district_a, "draft", title="Brand new draft", arena_kind="digital")
+    db.session.commit()
+    with counted() as statements:
+        html = client.get(url).get_data(as_text=True)
+    assert len(statements) == first  # the new pilot changed the data version
+    assert "Brand new draft" in html or "?" in url
+    # Another viewer never gets the coordinator's cached figures (the draft is not theirs to see).
+    login_as(client, world.staff_b)
+    assert "Brand new draft" not in client.get("/districts/district-a").get_data(as_text=True)

@@ -1,0 +1,119 @@
+"""Security logging and sign-in timing: JSON event lines, no secrets in any log, equal work."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from tests import factories
+from tracker.auth import operations
+from tracker.db import db
+from tracker.pilots.workflow import Status
+
+SECRET_PASSWORD = "Very-secret passphrase 42!"
+
+
+@pytest.fixture
+def app_config():
+    return {"RATELIMIT_ENABLED": True, "LOGIN_LIMITS": "3 per minute"}
+
+
+@pytest.fixture
+def records():
+    """Every log record from any logger during the test, at every level."""
+    captured: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = captured.append
+    root = logging.getLogger()
+    old_level, events_level = root.level, logging.getLogger("tracker.events").level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    logging.getLogger("tracker.events").setLevel(logging.INFO)
+    yield captured
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+    logging.getLogger("tracker.events").setLevel(events_level)
+
+
+def _events(records) -> list[dict]:
+    """The structured lines; each must be one valid JSON object."""
+    return [json.loads(r.getMessage()) for r in records if r.name == "tracker.events"]
+
+
+@pytest.fixture
+def user(app):
+    user = factories.make_user(email="kari@example.org", name="Kari", password=SECRET_PASSWORD)
+    db.session.commit()
+    return user
+
+
+def _login(client, email, password):
+    return client.post("/login", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": "192.0.2.7"})
+
+
+def test_sign_in_flow_logs_json_events_without_secrets(client, user, records):
+    assert _login(client, "kari@example.org", "wrong " + SECRET_PASSWORD).status_code == 401
+    assert _login(client, "nobody@example.org", SECRET_PASSWORD).status_code == 401
+    assert _login(client, "KARI@example.org", SECRET_PASSWORD).status_code == 302
+    cookie = client.get_cookie("session").value
+    assert client.get("/").status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert [(e["event"], e.get("email")) for e in _events(records)] == [
+        ("sign_in_failed", "kari@example.org"), ("sign_in_failed", "nobody@example.org"),
+        ("sign_in", "kari@example.org"), ("sign_out", None)]
+    signed_in = _events(records)[2]
+    assert signed_in["user_id"] == user.id and signed_in["ip"] == "192.0.2.7"
+    everything = "\n".join(r.getMessage() + repr(r.args) + repr(r.__dict__) for r in records)
+    assert SECRET_PASSWORD not in everything
+    assert cookie not in everything and cookie.lstrip(".").split(".")[0] not in everything
+
+
+def test_throttled_attempt_is_logged(client, user, records):
+    for _ in range(4):
+        _login(client, "kari@example.org", "wrong " + SECRET_PASSWORD)
+    names = [e["event"] for e in _events(records)]
+    assert names == ["sign_in_failed"] * 3 + ["sign_in_throttled"]
+    assert _events(records)[-1]["email"] == "kari@example.org"
+
+
+def test_permission_refusal_is_logged(client, login, world, records):
+    draft = factories.make_pilot(world.staff_a, world.district_a, Status.DRAFT)
+    db.session.commit()
+    login(world.staff_b)
+    assert client.get(f"/pilots/{draft.id}").status_code == 403
+    (refusal,) = [e for e in _events(records) if e["event"] == "permission_denied"]
+    assert refusal == {"event": "permission_denied", "user_id": world.staff_b.id, "method": "GET",
+                       "endpoint": "pilots.show", "ip": "127.0.0.1", "path": f"/pilots/{draft.id}"}
+
+
+@pytest.mark.parametrize("email", ["kari@example.org", "unknown@example.org"])
+def test_unknown_and_known_accounts_cost_one_password_check_each(app, user, monkeypatch, email):
+    """The timing cannot tell the two apart: both verify exactly one scrypt hash of equal cost."""
+    calls: list[str] = []
+    real = operations.check_password_hash
+
+    def counting(pwhash, password):
+        calls.append(pwhash.split("$")[0])
+        return real(pwhash, password)
+
+    monkeypatch.setattr(operations, "check_password_hash", counting)
+    assert operations.authenticate(email, "wrong " + SECRET_PASSWORD) is None
+    assert calls == [operations.PASSWORD_METHOD]
+    assert user.password_hash.startswith(operations.PASSWORD_METHOD + "$")
+
+
+def test_status_action_is_logged(client, login, world, records):
+    draft = factories.make_pilot(world.staff_a, world.district_a, Status.DRAFT)
+    draft.themes.append(factories.make_theme())
+    db.session.commit()
+    login(world.staff_a)
+    response = client.post(f"/pilots/{draft.id}/actions/submit", data={"version": draft.version})
+    assert response.status_code == 302
+    (action,) = [e for e in _events(records) if e["event"] == "status_action"]
+    assert action | {"ip": None} == {"event": "status_action", "pilot_id": draft.id, "action": "submit",
+                                      "user_id": world.staff_a.id, "from_status": "draft",
+                                      "to_status": "submitted", "ip": None,
+                                      "path": f"/pilots/{draft.id}/actions/submit"}

@@ -1,0 +1,121 @@
+"""State changes made by administrators to districts, themes and pilot ownership.
+
+User changes live in ``tracker/auth/operations.py``. Each function audits, flushes, never commits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import sqlalchemy as sa
+
+from tracker import audit
+from tracker.auth.models import Role, User
+from tracker.db import db
+from tracker.districts.models import District
+from tracker.pilots.models import Pilot, Theme
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 60
+_NORDIC = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
+
+
+class AdminError(ValueError):
+    """An administrative change refused for a reason the route shows beside a field."""
+
+
+def slugify(text: str) -> str:
+    """``"Hovinbyen Sirkulære Oslo"`` → ``"hovinbyen-sirkulaere-oslo"`` (may be empty)."""
+    text = unicodedata.normalize("NFKD", (text or "").translate(_NORDIC))
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:SLUG_MAX].strip("-")
+
+
+def slug_taken(model, slug: str) -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.slug == slug)) > 0
+
+
+def _checked_slug(model, slug: str) -> str:
+    if not SLUG_RE.match(slug or "") or len(slug) > SLUG_MAX:
+        raise AdminError("slug")
+    if slug_taken(model, slug):
+        raise AdminError("slug_taken")
+    return slug
+
+
+def _coordinators_changed(district: District, coordinators: list[User]) -> dict:
+    if any(u.role != Role.COORDINATOR for u in coordinators):
+        raise AdminError("coordinators")
+    old = sorted(u.email for u in district.coordinators)
+    new = sorted(u.email for u in coordinators)
+    if old == new:
+        return {}
+    district.coordinators = sorted(coordinators, key=lambda u: u.name)
+    return {"coordinators": (old, new)}
+
+
+def create_district(actor: User, *, slug: str, name: str, description: str, focus: str,
+                    coordinators: list[User]) -> District:
+    district = District(slug=_checked_slug(District, slug), name=name.strip(), description=description,
+                        focus=focus)
+    db.session.add(district)
+    changes = _coordinators_changed(district, coordinators)
+    db.session.flush()
+    audit.record(actor, "district", district.id, "create",
+                 {"slug": (None, district.slug), "name": (None, district.name), **changes})
+    return district
+
+
+def update_district(district: District, actor: User, *, name: str, description: str, focus: str,
+                    coordinators: list[User]) -> dict:
+    """Rename, describe, set the focus text and the coordinators (the slug never changes)."""
+    changes = audit.apply_changes(district, {"name": name.strip(), "description": description,
+                                             "focus": focus})
+    changes.update(_coordinators_changed(district, coordinators))
+    if changes:
+        audit.record(actor, "district", district.id, "update", changes)
+    db.session.flush()
+    return changes
+
+
+def create_theme(actor: User, *, slug: str, name_nb: str, name_en: str) -> Theme:
+    theme = Theme(slug=_checked_slug(Theme, slug), name_nb=name_nb.strip(), name_en=name_en.strip())
+    db.session.add(theme)
+    db.session.flush()
+    audit.record(actor, "theme", theme.id, "create",
+                 {"slug": (None, theme.slug), "name_nb": (None, theme.name_nb),
+                  "name_en": (None, theme.name_en)})
+    return theme
+
+
+def update_theme(theme: Theme, actor: User, *, name_nb: str, name_en: str) -> dict:
+    changes = audit.apply_changes(theme, {"name_nb": name_nb.strip(), "name_en": name_en.strip()})
+    if changes:
+        audit.record(actor, "theme", theme.id, "update", changes)
+    db.session.flush()
+    return changes
+
+
+def set_retired(obj: District | Theme, entity: str, actor: User, retired: bool) -> dict:
+    """Retire (no longer offered for new pilots; existing pilots keep it) or reinstate."""
+    changes = audit.apply_changes(obj, {"retired": retired})
+    if changes:
+        audit.record(actor, entity, obj.id, "retire" if retired else "reinstate", changes)
+    db.session.flush()
+    return changes
+
+
+def hand_over_pilots(from_user: User, to_user: User, actor: User) -> list[int]:
+    """Move every pilot owned by ``from_user`` to the active ``to_user``, audited per pilot."""
+    if to_user.id == from_user.id or not to_user.active:
+        raise AdminError("handover_target")
+    pilots = db.session.scalars(
+        sa.select(Pilot).where(Pilot.owner_id == from_user.id).order_by(Pilot.id).with_for_update()
+    ).all()
+    for pilot in pilots:
+        pilot.owner_id = to_user.id
+        pilot.version += 1  # a concurrent edit of the pilot now sees the change (optimistic lock)
+        audit.record(actor, "pilot", pilot.id, "handover", {"owner_id": (from_user.id, to_user.id)})
+    db.session.flush()
+    return [p.id for p in pilots]

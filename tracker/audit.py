@@ -1,0 +1,62 @@
+"""The append-only audit trail: who changed what, from which value to which."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import UTCDateTime, db, utcnow
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+    __table_args__ = (sa.Index("ix_audit_entries_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    entity: Mapped[str] = mapped_column(sa.String(40))
+    entity_id: Mapped[int | None]
+    action: Mapped[str] = mapped_column(sa.String(40))
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    actor = relationship("User")
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a changed value."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if hasattr(value, "value") and not isinstance(value, str | int | float | bool):
+        return value.value
+    return value
+
+
+def record(actor, entity: str, entity_id: int | None, action: str,
+           changes: dict[str, tuple[Any, Any]] | None = None) -> AuditEntry:
+    """Add an audit entry to the session (the caller's transaction commits it)."""
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        changes={k: [_plain(old), _plain(new)] for k, (old, new) in (changes or {}).items()},
+    )
+    db.session.add(entry)
+    return entry
+
+
+def apply_changes(obj: Any, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Set attributes on ``obj`` and return ``{field: (old, new)}`` for those that changed."""
+    changed = {}
+    for field, new in values.items():
+        old = getattr(obj, field)
+        if old != new:
+            changed[field] = (old, new)
+            setattr(obj, field, new)
+    return changed

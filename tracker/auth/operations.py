@@ -1,0 +1,263 @@
+"""State changes for people: create users, sign in and out, passwords, sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+from werkzeug.security import check_password_hash, generate_password_hash
+
+import tracker.db
+from tracker import audit
+from tracker.auth.models import PasswordToken, Role, SignIn, User
+from tracker.db import db
+from tracker.districts.models import District
+
+PASSWORD_METHOD = "scrypt:65536:8:1"  # noqa: S105 - OWASP: scrypt N=2^16, r=8, p=1
+MIN_PASSWORD_LENGTH = 12
+# Verified against when the e-mail is unknown, so both paths cost the same.
+_DUMMY_HASH = generate_password_hash("timing-equaliser", method=PASSWORD_METHOD)
+
+
+class UserError(ValueError):
+    """A user operation refused for a reason the caller shows as-is."""
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, name: str, role: str, district_slugs=(), password: str | None = None,
+                agency: str = "", actor: User | None = None) -> User:
+    """Create a user; raise ``UserError`` for a duplicate e-mail, unknown role or district."""
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise UserError(f"not a valid e-mail address: {email!r}")
+    if role not in set(Role):
+        raise UserError(f"unknown role {role!r}: use one of {', '.join(Role)}")
+    if find_user(email) is not None:
+        raise UserError(f"a user with e-mail {email} already exists")
+    districts = []
+    for slug in district_slugs:
+        district = db.session.scalar(sa.select(District).where(District.slug == slug))
+        if district is None:
+            raise UserError(f"unknown district {slug!r}")
+        districts.append(district)
+    if districts and role != Role.COORDINATOR:
+        raise UserError("only coordinators are linked to districts")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    user = User(email=email, name=name.strip(), role=role, agency=agency,
+                password_hash=hash_password(password) if password else None, districts=districts)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user", user.id, "create",
+                 {"email": (None, email), "role": (None, role),
+                  "districts": (None, [d.slug for d in districts])})
+    return user
+
+
+def authenticate(email: str, password: str, ip: str = "", user_agent: str = "") -> User | None:
+    """The active user with this e-mail and password, or None; the attempt is recorded."""
+    user = find_user(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    ok = check_password_hash(user.password_hash, password or "") and user.active
+    db.session.add(SignIn(user_id=user.id, success=ok, ip=ip[:64], user_agent=user_agent[:300]))
+    return user if ok else None
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session and remember cookie this user holds."""
+    user.session_version += 1
+
+
+def set_password(user: User, password: str, actor: User | None = None) -> None:
+    """Set a new password (strength checked) and end every session the user holds."""
+    check_password(password, user)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    audit.record(actor or user, "user", user.id, "password")
+
+
+# --- Administration and own account (issue 7) -------------------------------------------------
+# Every change to a user's state goes through the functions below; each audits, flushes, never commits.
+
+MAX_PASSWORD_LENGTH = 200
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable", resists an offline slow-hash attack
+
+
+def password_problem(password: str, email: str = "", name: str = "") -> str | None:
+    """Why ``password`` is too weak (``"short"``, ``"long"``, ``"personal"``, ``"common"``), or None.
+
+    The common-password and word lists are those bundled with ``zxcvbn`` (nothing is fetched).
+    """
+    from zxcvbn import zxcvbn
+
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return "short"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return "long"
+    lowered = password.strip().lower()
+    personal = {normalise_email(email), normalise_email(email).split("@")[0], (name or "").strip().lower()}
+    if lowered in personal - {""}:
+        return "personal"
+    # Only the first 64 characters are scored: the estimate is super-linear in length, and a
+    # password that long is not weak for want of its tail.
+    inputs = [v for v in personal if v] + (name or "").lower().split()
+    if zxcvbn(password[:64], user_inputs=inputs)["score"] < MIN_PASSWORD_SCORE:
+        return "common"
+    return None
+
+
+def check_password(password: str, user: User) -> None:
+    """Raise ``UserError`` if ``password`` is too weak for ``user`` (see ``password_problem``)."""
+    problem = password_problem(password, user.email, user.name)
+    if problem:
+        raise UserError(f"password refused: {problem}")
+
+
+def active_admin_ids(lock: bool = False) -> list[int]:
+    """Ids of the active administrators (row-locked on PostgreSQL when ``lock``)."""
+    stmt = sa.select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return list(db.session.scalars(stmt))
+
+
+def _would_leave_no_admin(user: User) -> bool:
+    return user.active and user.role == Role.ADMIN and active_admin_ids(lock=True) == [user.id]
+
+
+def update_user(user: User, actor: User, *, name: str, agency: str, role: str,
+                districts: list[District]) -> dict:
+    """Change name, agency, role and coordinator districts; refuse to remove the last active admin."""
+    if role not in set(Role):
+        raise UserError(f"unknown role {role!r}")
+    if districts and role != Role.COORDINATOR:
+        raise UserError("only coordinators are linked to districts")
+    if role != Role.ADMIN and _would_leave_no_admin(user):
+        raise UserError("last active admin")
+    changes = audit.apply_changes(user, {"name": name.strip(), "agency": agency.strip(), "role": role})
+    old_slugs = [d.slug for d in user.districts]
+    new_slugs = sorted(d.slug for d in districts)
+    if sorted(old_slugs) != new_slugs:
+        user.districts = sorted(districts, key=lambda d: d.name)
+        changes["districts"] = (sorted(old_slugs), new_slugs)
+    if changes:
+        audit.record(actor, "user", user.id, "update", changes)
+    db.session.flush()
+    return changes
+
+
+def rename(user: User, name: str) -> dict:
+    """A user changes their own display name."""
+    changes = audit.apply_changes(user, {"name": name.strip()})
+    if changes:
+        audit.record(user, "user", user.id, "update", changes)
+    db.session.flush()
+    return changes
+
+
+def _expire_links(user: User, now) -> None:
+    for token in db.session.scalars(sa.select(PasswordToken).where(
+            PasswordToken.user_id == user.id, PasswordToken.used_at.is_(None),
+            PasswordToken.expires_at > now)):
+        token.expires_at = now
+
+
+def deactivate(user: User, actor: User) -> None:
+    """Let a leaver go: no sign-in, every session ended, open set-password links void."""
+    if user.id == actor.id:
+        raise UserError("an admin cannot deactivate themselves")
+    if _would_leave_no_admin(user):
+        raise UserError("last active admin")
+    if not user.active:
+        return
+    user.active = False
+    end_sessions(user)
+    _expire_links(user, tracker.db.utcnow())
+    audit.record(actor, "user", user.id, "deactivate", {"active": (True, False)})
+    db.session.flush()
+
+
+def reactivate(user: User, actor: User) -> None:
+    if user.active:
+        return
+    user.active = True
+    audit.record(actor, "user", user.id, "reactivate", {"active": (False, True)})
+    db.session.flush()
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_password_link(user: User, actor: User, hours: int) -> str:
+    """A new one-time set-password secret for ``user`` (older unused links stop working).
+
+    Only its SHA-256 is stored; the caller shows (or mails) the secret once.
+    """
+    if not user.active:
+        raise UserError("the user is deactivated")
+    now = tracker.db.utcnow()
+    _expire_links(user, now)
+    secret = secrets.token_urlsafe(32)
+    db.session.add(PasswordToken(user_id=user.id, token_hash=token_digest(secret), created_at=now,
+                                 expires_at=now + timedelta(hours=hours), created_by_id=actor.id))
+    audit.record(actor, "user", user.id, "password_link")
+    db.session.flush()
+    return secret
+
+
+def find_password_link(secret: str) -> PasswordToken | None:
+    if not secret or len(secret) > 100:
+        return None
+    return db.session.scalar(sa.select(PasswordToken).where(PasswordToken.token_hash == token_digest(secret)))
+
+
+def link_state(token: PasswordToken) -> str:
+    """``"valid"``, ``"used"`` or ``"expired"`` (a deactivated user's links count as expired)."""
+    if token.used_at is not None:
+        return "used"
+    if token.expires_at <= tracker.db.utcnow() or not token.user.active:
+        return "expired"
+    return "valid"
+
+
+def use_password_link(token: PasswordToken, password: str) -> User:
+    """Set the password through a link and spend the link, in the caller's one transaction."""
+    if link_state(token) != "valid":
+        raise UserError("the link is used or expired")
+    check_password(password, token.user)  # a refused password does not spend the link
+    # Claim the link with a conditional UPDATE, so two simultaneous uses cannot both win.
+    now = tracker.db.utcnow()
+    claimed = db.session.execute(
+        sa.update(PasswordToken).where(PasswordToken.id == token.id, PasswordToken.used_at.is_(None),
+                                       PasswordToken.expires_at > now)
+        .values(used_at=now).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        raise UserError("the link is used or expired")
+    set_committed_value(token, "used_at", now)
+    set_password(token.user, password)
+    return token.user
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """Change one's own password; the current one is required. Other sessions end."""
+    if not check_password_hash(user.password_hash or _DUMMY_HASH, current or "") or not user.password_hash:
+        raise UserError("wrong current password")
+    set_password(user, new)

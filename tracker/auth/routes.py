@@ -1,0 +1,90 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from tracker.auth import operations
+from tracker.auth.forms import LoginForm
+from tracker.auth.models import User
+from tracker.db import db
+from tracker.extensions import limiter, login_manager
+from tracker.logs import event
+from tracker.web import safe_next
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = None  # the login page explains itself
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Resolve ``"<id>:<session_version>"``; an old version means the session has ended."""
+    try:
+        uid, version = (int(part) for part in user_id.split(":", 1))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, uid)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+def _login_limits() -> str:
+    return current_app.config["LOGIN_LIMITS"]
+
+
+def _submitted_account() -> str:
+    """The throttling key for the account named in the form (normalised, bounded)."""
+    return "account:" + operations.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _throttled(request_limit) -> None:
+    event("sign_in_throttled", email=_submitted_account()[8:], limit=str(request_limit.limit))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+# Two independent budgets: one per client address, one per account (whatever the address).
+@limiter.limit(_login_limits, methods=["POST"], on_breach=_throttled)
+@limiter.limit(_login_limits, key_func=_submitted_account, methods=["POST"], on_breach=_throttled)
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = operations.authenticate(
+            form.email.data, form.password.data, ip=request.remote_addr or "",
+            user_agent=request.headers.get("User-Agent", ""))
+        db.session.commit()
+        if user is None:
+            event("sign_in_failed", email=operations.normalise_email(form.email.data)[:254])
+            flash(_("Wrong e-mail or password."), "error")
+            return render_template("auth/login.html", form=form), 401
+        lang = session.get("lang")
+        session.clear()  # no fixation: a fresh session for the signed-in user
+        if lang:
+            session["lang"] = lang
+        login_user(user, remember=form.remember.data)
+        event("sign_in", user_id=user.id, email=user.email)
+        return redirect(safe_next(form.next.data))
+    status = 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    operations.end_sessions(current_user)
+    db.session.commit()
+    event("sign_out", user_id=current_user.id)
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are signed out."), "success")
+    return redirect("/login")

@@ -1,0 +1,72 @@
+"""Configuration: defaults here, overrides from ``TRACKER_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+class Defaults:
+    """Settings every deployment starts from; the environment overrides them."""
+
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None  # default: SQLite file in instance/
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "nb"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
+    LANGUAGES = ("nb", "en")
+    # Long proposal forms: a CSRF token lives as long as a working day.
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(hours=12)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_PARTS = 2000
+    PAGE_SIZE = 50
+    # Needs-attention thresholds, in days.
+    ATTENTION_REVIEW_DAYS = 14
+    ATTENTION_STALE_DAYS = 90
+    ATTENTION_OUTCOME_DAYS = 30
+    # Sign-in throttling (Flask-Limiter): memory:// is per process; use redis:// with several workers.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Applied per client address and, separately, per submitted e-mail address.
+    LOGIN_LIMITS = "10 per minute;50 per hour"
+    TRUSTED_HOSTS: list[str] | None = None
+    PROXY_FIX = 0  # number of trusted proxies in front (X-Forwarded-*)
+    SET_PASSWORD_LINK_HOURS = 72
+    # Optional: e-mail set-password links through this SMTP server (no server: the admin hands
+    # the link over).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_SENDER = "testarena@localhost"
+
+
+PLACEHOLDER_SECRETS = {"", "dev", "change-me", "changeme", "secret", "please-change"}
+
+
+def database_uri(instance_path: str, url: str | None) -> str:
+    """The SQLAlchemy URL: ``TRACKER_DATABASE_URL`` or a SQLite file in the instance folder."""
+    if url:
+        return url
+    return "sqlite:///" + os.path.join(instance_path, "testarena.sqlite")
+
+
+def check_secret_key(app) -> None:
+    """Refuse to run outside debug and testing without a real secret key."""
+    if app.debug or app.testing:
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = os.urandom(32).hex()
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < 16:
+        raise RuntimeError(
+            "TRACKER_SECRET_KEY is missing or too weak: set it to a long random value, "
+            'e.g. TRACKER_SECRET_KEY="$(python -c \'import secrets; print(secrets.token_hex(32))\')"'
+        )

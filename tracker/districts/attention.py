@@ -1,0 +1,106 @@
+"""Needs attention: pilots a coordinator should look at, by four rules with configurable thresholds.
+
+1. ``review``: submitted and waiting longer than ``ATTENTION_REVIEW_DAYS`` (14);
+2. ``overdue``: running past its planned end;
+3. ``stale``: not final and not updated for ``ATTENTION_STALE_DAYS`` (90);
+4. ``no_outcome``: completed, no outcome ``ATTENTION_OUTCOME_DAYS`` (30) after completion.
+
+The clock is ``utcnow`` looked up at call time, so tests can freeze it with monkeypatch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from tracker.db import db, utcnow
+from tracker.pilots.models import Pilot
+from tracker.pilots.workflow import FINAL, Status
+
+ITEM_LIMIT = 25
+FINAL_OR_CLOSED = [str(s) for s in (*FINAL, Status.REJECTED)]
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    title: object  # lazy string
+    condition: object  # SQL condition on Pilot
+    since: object  # the column that shows how long it has waited (for ordering and display)
+
+
+def rules() -> list[Rule]:
+    """The four rules with the thresholds from config, evaluated against the clock now."""
+    now = utcnow()
+    cfg = current_app.config
+    return [
+        Rule("review", _l("Waiting for review for more than %(days)s days",
+                          days=cfg["ATTENTION_REVIEW_DAYS"]),
+             sa.and_(Pilot.status == Status.SUBMITTED,
+                     Pilot.status_changed_at < now - timedelta(days=cfg["ATTENTION_REVIEW_DAYS"])),
+             Pilot.status_changed_at),
+        Rule("overdue", _l("Running past the planned end"),
+             sa.and_(Pilot.status == Status.RUNNING, Pilot.planned_end < now.date()),
+             Pilot.planned_end),
+        Rule("stale", _l("No update for %(days)s days", days=cfg["ATTENTION_STALE_DAYS"]),
+             sa.and_(Pilot.status.not_in(FINAL_OR_CLOSED),
+                     Pilot.updated_at < now - timedelta(days=cfg["ATTENTION_STALE_DAYS"])),
+             Pilot.updated_at),
+        Rule("no_outcome", _l("Completed without an outcome for more than %(days)s days",
+                              days=cfg["ATTENTION_OUTCOME_DAYS"]),
+             sa.and_(Pilot.status == Status.COMPLETED, ~Pilot.outcome.has(),
+                     Pilot.status_changed_at < now - timedelta(days=cfg["ATTENTION_OUTCOME_DAYS"])),
+             Pilot.status_changed_at),
+    ]
+
+
+@dataclass
+class Group:
+    rule: Rule
+    pilots: list[Pilot]
+    total: int
+
+
+def items(visible, district_ids=None, limit: int = ITEM_LIMIT) -> list[Group]:
+    """For each rule, the oldest ``limit`` pilots it flags and how many in all (one query per rule:
+    the total rides along as a window count).
+
+    ``district_ids=None`` means every district (the innovation office's view).
+    """
+    scope = [visible] if district_ids is None else [visible, Pilot.district_id.in_(list(district_ids))]
+    groups = []
+    for rule in rules():
+        rows = db.session.execute(
+            sa.select(Pilot, sa.func.count().over()).where(*scope, rule.condition)
+            .options(joinedload(Pilot.district)).order_by(rule.since.asc(), Pilot.id.asc()).limit(limit)
+        ).all()
+        groups.append(Group(rule=rule, pilots=[p for p, _n in rows], total=rows[0][1] if rows else 0))
+    return groups
+
+
+def counts(visible, district_ids=None) -> dict[int, int]:
+    """Per district, how many pilots need attention for at least one reason (one query)."""
+    any_rule = sa.or_(*(r.condition for r in rules()))
+    stmt = (sa.select(Pilot.district_id, sa.func.count()).where(visible, any_rule)
+            .group_by(Pilot.district_id))
+    if district_ids is not None:
+        stmt = stmt.where(Pilot.district_id.in_(list(district_ids)))
+    return dict(db.session.execute(stmt).all())
+
+
+def for_user(user) -> list[Group] | None:
+    """The needs-attention groups for a coordinator (their districts) or an admin (all); else None."""
+    from tracker.pilots.permissions import visible_filter
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_admin:
+        return items(visible_filter(user))
+    if user.district_ids:
+        return items(visible_filter(user), user.district_ids)
+    return None

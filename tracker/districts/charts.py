@@ -1,0 +1,87 @@
+"""Geometry for the server-side SVG charts (drawn by ``templates/districts/_charts.html``).
+
+Pure functions: numbers in, coordinates out, so the templates stay simple and the maths testable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+BAR_HEIGHT = 22
+BAR_GAP = 8
+LABEL_WIDTH = 170
+CHART_WIDTH = 620
+
+
+@dataclass
+class Bar:
+    key: str
+    label: str
+    value: int
+    y: int
+    width: float
+
+
+def bars(values: dict[str, int], labels: dict[str, str]) -> tuple[list[Bar], int]:
+    """One horizontal bar per key, scaled to the largest value; returns the bars and the height."""
+    room = CHART_WIDTH - LABEL_WIDTH - 60
+    top = max(values.values(), default=0) or 1
+    out = [
+        Bar(key=k, label=labels[k], value=v, y=i * (BAR_HEIGHT + BAR_GAP),
+            width=round(room * v / top, 1))
+        for i, (k, v) in enumerate(values.items())
+    ]
+    return out, len(out) * (BAR_HEIGHT + BAR_GAP)
+
+
+@dataclass
+class Span:
+    x: float
+    width: float
+
+
+@dataclass
+class Row:
+    pilot: object
+    y: int
+    planned: Span | None
+    actual: Span | None
+
+
+@dataclass
+class Timeline:
+    rows: list[Row]
+    ticks: list[tuple[float, int]]  # (x, year)
+    today_x: float | None
+    height: int
+
+
+def _clamp(d: date, lo: date, hi: date) -> date:
+    return min(max(d, lo), hi)
+
+
+def timeline(pilots, today: date) -> Timeline:
+    """Bars for planned (outline) and actual (filled) periods on a shared axis of whole years."""
+    dates = [d for p in pilots for d in (p.planned_start, p.planned_end, p.actual_start, p.actual_end) if d]
+    dates.append(today)
+    start, end = date(min(dates).year, 1, 1), date(max(dates).year + 1, 1, 1)
+    span_days = (end - start).days
+    room = CHART_WIDTH - LABEL_WIDTH
+
+    def x(d: date) -> float:
+        return round(LABEL_WIDTH + room * (_clamp(d, start, end) - start).days / span_days, 1)
+
+    def span(a: date | None, b: date | None) -> Span | None:
+        if a is None:
+            return None
+        b = b or today
+        if b < a:
+            b = a
+        return Span(x=x(a), width=max(2.0, round(x(b) - x(a), 1)))
+
+    rows = [Row(pilot=p, y=24 + i * (BAR_HEIGHT + BAR_GAP), planned=span(p.planned_start, p.planned_end),
+                actual=span(p.actual_start, p.actual_end))
+            for i, p in enumerate(pilots)]
+    ticks = [(x(date(y, 1, 1)), y) for y in range(start.year, end.year)]
+    return Timeline(rows=rows, ticks=ticks, today_x=x(today), height=24 + len(rows) * (BAR_HEIGHT + BAR_GAP))

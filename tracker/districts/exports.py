@@ -1,0 +1,118 @@
+"""CSV and XLSX downloads of the district pilot list and the city overview.
+
+Files hold raw values (no locale number formatting) under a header translated to the UI language.
+CSV is UTF-8 with a BOM (so Excel reads æøå) and ``,`` or ``;`` (Norwegian Excel) between fields.
+User text that a spreadsheet would run as a formula is always written as text: one guard,
+``formula_like``, serves both formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+from flask import Response, url_for
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from tracker.labels import label
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def formula_like(value) -> bool:
+    """Text a spreadsheet would read as a formula (or as the start of one)."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def _plain(value):
+    """Dates as ISO text, ``None`` as empty; numbers and text unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def to_csv(header: list[str], rows: list[list], sep: str = ",") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        cells = [_plain(v) for v in row]
+        writer.writerow(["'" + v if formula_like(v) else v for v in cells])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(header: list[str], rows: list[list], title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    for row in [header, *rows]:
+        values = [_plain(v) for v in row]
+        values = [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+        sheet.append(values)
+        for cell, value in zip(sheet[sheet.max_row], values, strict=False):
+            if formula_like(value):
+                cell.data_type = "s"  # openpyxl would otherwise store it as a live formula
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def download(header: list[str], rows: list[list], fmt: str, basename: str, sep: str = ",") -> Response:
+    """The file as an attachment: ``fmt`` is ``csv`` or ``xlsx``."""
+    if fmt == "xlsx":
+        body, mimetype = to_xlsx(header, rows, basename), XLSX_TYPE
+    else:
+        body, mimetype = to_csv(header, rows, sep), "text/csv; charset=utf-8"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{basename}.{fmt}"'
+    return response
+
+
+FUNDING_COLUMN = 11
+
+
+def pilot_header(internal: bool) -> list[str]:
+    """Column titles; ``internal`` (signed-in viewers) adds the per-pilot funding total."""
+    header = [_("ID"), _("Title"), _("District"), _("Status"), _("Arena kind"), _("Themes"),
+              _("Planned start"), _("Planned end"), _("Actual start"), _("Actual end"), _("Partners"),
+              _("Funding (NOK)"), _("Verdict"), _("Last updated"), _("Link")]
+    return header if internal else header[:FUNDING_COLUMN] + header[FUNDING_COLUMN + 1:]
+
+
+def pilot_rows(pilots, locale: str, internal: bool) -> list[list]:
+    rows = []
+    for p in pilots:
+        row = [p.id, p.title, p.district.name, label("status", p.status), label("arena_kind", p.arena_kind),
+               ", ".join(t.name(locale) for t in p.themes), p.planned_start, p.planned_end, p.actual_start,
+               p.actual_end, ", ".join(sorted({link.partner.name for link in p.partner_links})),
+               sum(line.amount for line in p.funding),
+               label("verdict", p.outcome.verdict) if p.outcome else "", p.updated_at,
+               url_for("pilots.show", pilot_id=p.id, _external=True)]
+        rows.append(row if internal else row[:FUNDING_COLUMN] + row[FUNDING_COLUMN + 1:])
+    return rows
+
+
+def overview_header(statuses, verdicts, with_attention: bool) -> list[str]:
+    header = [_("District"), _("Retired"), *[label("status", s) for s in statuses], _("Total"),
+              *[label("verdict", v) for v in verdicts], _("Funding (NOK)")]
+    return [*header, _("Needs attention")] if with_attention else header
+
+
+def overview_rows(rows, total, statuses, verdicts, with_attention: bool) -> list[list]:
+    out = []
+    for row in [*rows, total]:
+        name = row.district.name if row.district else _("Total")
+        retired = (_("Yes") if row.district.retired else _("No")) if row.district else ""
+        cells = [name, retired, *[row.statuses[s] for s in statuses], row.total,
+                 *[row.verdicts[v] for v in verdicts], row.funding]
+        out.append([*cells, row.attention] if with_attention else cells)
+    return out

@@ -1,0 +1,165 @@
+"""District pages: the city overview, one district's portfolio, and their CSV/XLSX exports.
+
+Readable by anonymous visitors (then only the public register counts); every figure and list is
+restricted by ``visible_filter(current_user)``. Read-only: no form here changes state.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from tracker.db import db, utcnow
+from tracker.districts import attention, cache, charts, exports, queries
+from tracker.districts.forms import FilterForm
+from tracker.districts.models import District
+from tracker.labels import label
+from tracker.pilots.models import Verdict
+from tracker.pilots.permissions import visible_filter
+from tracker.pilots.workflow import Status
+
+bp = Blueprint("districts", __name__, url_prefix="/districts")
+
+STATUSES = [str(s) for s in Status]
+VERDICTS = [str(v) for v in Verdict]
+OVERVIEW_FILTERS = ("q", "theme", "arena", "year")
+FORMATS = "any(csv, xlsx)"
+TOP_PARTNERS = 10
+FILTER_ARGS = ("q", "status", "theme", "arena", "partner", "year", "sort")
+
+
+def _locale() -> str:
+    return str(get_locale() or "nb")
+
+
+def _signed_in() -> bool:
+    return bool(current_user.is_authenticated)
+
+
+def _district(slug: str) -> District:
+    return db.session.scalar(sa.select(District).where(District.slug == slug)) or abort(404)
+
+
+def _filter_args() -> dict[str, str]:
+    """The filter arguments of the current query string (only ours: a stray ``slug=`` or ``fmt=``
+    must not collide with the URL's own arguments)."""
+    return {k: v for k in FILTER_ARGS if (v := request.args.get(k))}
+
+
+def _export_links(endpoint: str, **view_args) -> dict[str, str]:
+    """Download links that carry the current filters (not the page number)."""
+    args = _filter_args()
+    return {
+        "csv": url_for(endpoint, fmt="csv", **view_args, **args),
+        "csv_semicolon": url_for(endpoint, fmt="csv", sep="semicolon", **view_args, **args),
+        "xlsx": url_for(endpoint, fmt="xlsx", **view_args, **args),
+    }
+
+
+def _page_links(slug: str, page: queries.PageOf) -> dict[str, str | None]:
+    """Previous and next page with the same filters."""
+    def link(n: int) -> str | None:
+        if not 1 <= n <= page.pages:
+            return None
+        return url_for("districts.show", slug=slug, **_filter_args(), page=n)
+
+    return {"prev": link(page.page - 1), "next": link(page.page + 1)}
+
+
+def _district_filters(district: District, visible):
+    """The filter form and its valid values, plus the district's partners (with pilot counts)."""
+    involved = queries.partner_counts(queries.conditions(visible, [district.id]))
+    form = FilterForm(request.args, themes=queries.themes(), locale=_locale(),
+                      partners=sorted((p for p, _n in involved), key=lambda p: (p.name, p.id)))
+    return form, form.filters(), involved
+
+
+def _overview_filters():
+    form = FilterForm(request.args, themes=queries.themes(), locale=_locale())
+    filters = {k: v for k, v in form.filters().items() if k in OVERVIEW_FILTERS}
+    return form, filters
+
+
+@bp.route("/")
+def index():
+    return render_template("districts/index.html", body=cache.cached_section("index", _index_body))
+
+
+def _index_body() -> str:
+    visible = visible_filter(current_user)
+    form, filters = _overview_filters()
+    where = queries.conditions(visible, filters=filters)
+    counts = attention.counts(sa.and_(*where)) if _signed_in() else {}
+    rows, total = queries.overview(where, counts)
+    return render_template(
+        "districts/_index_body.html", form=form, rows=rows, total=total, statuses=STATUSES,
+        verdicts=VERDICTS, show_attention=_signed_in(), exports=_export_links("districts.overview_export"),
+        filtered=bool(filters),
+    )
+
+
+@bp.route(f"/export.<{FORMATS}:fmt>")
+def overview_export(fmt: str):
+    visible = visible_filter(current_user)
+    _form, filters = _overview_filters()
+    where = queries.conditions(visible, filters=filters)
+    counts = attention.counts(sa.and_(*where)) if _signed_in() else {}
+    rows, total = queries.overview(where, counts)
+    header = exports.overview_header(STATUSES, VERDICTS, _signed_in())
+    data = exports.overview_rows(rows, total, STATUSES, VERDICTS, _signed_in())
+    return exports.download(header, data, fmt, f"districts-{date.today().isoformat()}", _separator())
+
+
+@bp.route("/<slug>")
+def show(slug: str):
+    # Keyed by slug: a cache hit needs no query for the district (an unknown slug raises 404
+    # inside, so it is never cached).
+    title, body = cache.cached_section(f"show:{slug}", lambda: _show_page(slug))
+    return render_template("districts/show.html", title=title, body=body)
+
+
+def _show_page(slug: str) -> tuple[str, str]:
+    district = _district(slug)
+    return district.name, _show_body(district)
+
+
+def _show_body(district: District) -> str:
+    visible = visible_filter(current_user)
+    form, filters, involved = _district_filters(district, visible)
+    where = queries.conditions(visible, [district.id], filters)
+    if filters:
+        involved = queries.partner_counts(where)
+    pipeline = queries.status_counts(queries.conditions(visible, [district.id], filters, skip=("status",)))
+    bars, bars_height = charts.bars(pipeline, {s: label("status", s) for s in STATUSES})
+    page = queries.pilot_page(where, form.sort_key, form.page_number, current_app.config["PAGE_SIZE"])
+    running, running_total = queries.timeline(where)
+    groups = attention.items(visible, [district.id]) if _signed_in() else None
+    return render_template(
+        "districts/_show_body.html", district=district, form=form, filtered=bool(filters), page=page,
+        pipeline=pipeline, bars=bars, bars_height=bars_height, chart_width=charts.CHART_WIDTH,
+        timeline=charts.timeline(running, utcnow().date()), timeline_total=running_total,
+        verdicts=queries.verdict_counts(where), lessons=queries.latest_lessons(where),
+        partners=involved[:TOP_PARTNERS], kinds=queries.by_kind(involved),
+        funding=queries.funding(where), groups=groups, locale=_locale(),
+        exports=_export_links("districts.export", slug=district.slug),
+        page_links=_page_links(district.slug, page),
+    )
+
+
+@bp.route(f"/<slug>/export.<{FORMATS}:fmt>")
+def export(slug: str, fmt: str):
+    district = _district(slug)
+    visible = visible_filter(current_user)
+    form, filters, _involved = _district_filters(district, visible)
+    pilots = queries.export_pilots(queries.conditions(visible, [district.id], filters), form.sort_key)
+    rows = exports.pilot_rows(pilots, _locale(), internal=_signed_in())
+    return exports.download(exports.pilot_header(internal=_signed_in()), rows, fmt,
+                            f"{district.slug}-{date.today().isoformat()}", _separator())
+
+
+def _separator() -> str:
+    return ";" if request.args.get("sep") == "semicolon" else ","

@@ -1,0 +1,40 @@
+"""The start page ("My work") and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from tracker.db import utcnow
+from tracker.districts import attention
+from tracker.pilots import queries
+from tracker.pilots.workflow import Status
+from tracker.web import safe_next
+
+bp = Blueprint("home", __name__)
+
+
+def days_waiting(pilot) -> int:
+    """Whole days since the pilot reached its current status."""
+    return max((utcnow() - pilot.status_changed_at).days, 0)
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    mine = queries.my_pilots(current_user)
+    by_status = {s: [p for p in mine if p.status == s] for s in Status}
+    show_queue = bool(current_user.is_admin or current_user.district_ids)
+    return render_template("home/index.html", by_status=by_status, mine=mine, show_queue=show_queue,
+                           queue=queries.review_queue(current_user), days_waiting=days_waiting,
+                           attention_groups=attention.for_user(current_user))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    lang = request.form.get("lang")
+    if lang not in ("nb", "en"):
+        abort(400)
+    session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")))

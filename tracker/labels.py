@@ -1,0 +1,88 @@
+"""Display labels (nb/en) for every enum value, in one place for templates and exports."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from tracker.auth.models import Role
+from tracker.partners.models import PartnerKind
+from tracker.pilots.models import ArenaKind, FundingKind, PartnerRole, SourceType, Verdict
+from tracker.pilots.workflow import Action, Status
+
+LABELS = {
+    "status": {
+        Status.DRAFT: _l("Draft"),
+        Status.SUBMITTED: _l("Submitted"),
+        Status.APPROVED: _l("Approved"),
+        Status.RUNNING: _l("Running"),
+        Status.PAUSED: _l("Paused"),
+        Status.COMPLETED: _l("Completed"),
+        Status.EVALUATED: _l("Evaluated"),
+        Status.REJECTED: _l("Rejected"),
+        Status.WITHDRAWN: _l("Withdrawn"),
+    },
+    "action": {
+        Action.SUBMIT: _l("Submit for review"),
+        Action.APPROVE: _l("Approve"),
+        Action.RETURN: _l("Return to owner"),
+        Action.REJECT: _l("Reject"),
+        Action.REVISE: _l("Revise"),
+        Action.START: _l("Start"),
+        Action.PAUSE: _l("Pause"),
+        Action.RESUME: _l("Resume"),
+        Action.COMPLETE: _l("Complete"),
+        Action.EVALUATE: _l("Mark as evaluated"),
+        Action.WITHDRAW: _l("Withdraw"),
+    },
+    "arena_kind": {
+        ArenaKind.PHYSICAL: _l("Physical"),
+        ArenaKind.DIGITAL: _l("Digital"),
+        ArenaKind.ORGANISATIONAL: _l("Organisational (new ways of working)"),
+    },
+    "funding_kind": {FundingKind.CASH: _l("Cash"), FundingKind.IN_KIND: _l("In kind")},
+    "source_type": {
+        SourceType.MUNICIPAL: _l("City budget"),
+        SourceType.STATE: _l("State"),
+        SourceType.EU: _l("EU"),
+        SourceType.PARTNER: _l("Partner"),
+        SourceType.OTHER: _l("Other"),
+    },
+    "partner_role": {
+        PartnerRole.LEAD: _l("Lead"),
+        PartnerRole.IMPLEMENTER: _l("Implementer"),
+        PartnerRole.FUNDER: _l("Funder"),
+        PartnerRole.TEST_SITE_HOST: _l("Test site host"),
+        PartnerRole.PARTICIPANT: _l("Participant"),
+        PartnerRole.EVALUATOR: _l("Evaluator"),
+    },
+    "partner_kind": {
+        PartnerKind.UNIVERSITY: _l("University"),
+        PartnerKind.RESEARCH_INSTITUTE: _l("Research institute"),
+        PartnerKind.HOSPITAL: _l("Hospital"),
+        PartnerKind.STARTUP: _l("Startup"),
+        PartnerKind.COMPANY: _l("Company"),
+        PartnerKind.INCUBATOR: _l("Incubator"),
+        PartnerKind.INVESTOR: _l("Investor"),
+        PartnerKind.PUBLIC_AGENCY: _l("Public agency"),
+        PartnerKind.VOLUNTARY: _l("Voluntary organisation"),
+        PartnerKind.CLUSTER_NETWORK: _l("Cluster or network"),
+        PartnerKind.OTHER: _l("Other"),
+    },
+    "verdict": {
+        Verdict.SCALE_UP: _l("Scale up"),
+        Verdict.CONTINUE: _l("Continue"),
+        Verdict.STOP: _l("Stop"),
+        Verdict.INCONCLUSIVE: _l("Inconclusive"),
+    },
+    "role": {Role.STAFF: _l("Staff"), Role.COORDINATOR: _l("Coordinator"), Role.ADMIN: _l("Administrator")},
+}
+
+
+def label(kind: str, value) -> str:
+    """The translated label of an enum value; the raw value if unknown."""
+    return str(LABELS.get(kind, {}).get(value, value))
+
+
+def choices(kind: str) -> list[tuple[str, str]]:
+    """``(value, label)`` pairs for a select field, in enum order."""
+    return [(str(k), v) for k, v in LABELS[kind].items()]

@@ -1,0 +1,22 @@
+"""Structured (JSON) log lines for security-relevant events: one line per event.
+
+Never pass passwords, tokens or session contents: only ids, e-mails, actions and outcomes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import has_request_context, request
+
+logger = logging.getLogger("tracker.events")
+
+
+def event(name: str, **fields) -> None:
+    """Log ``{"event": name, ...fields, "ip": ..., "path": ...}`` as one JSON line."""
+    record = {"event": name, **fields}
+    if has_request_context():
+        record.setdefault("ip", request.remote_addr)
+        record.setdefault("path", request.path)
+    logger.info(json.dumps(record, default=str, ensure_ascii=False))

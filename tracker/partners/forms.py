@@ -1,0 +1,107 @@
+"""Partner forms: create/edit, merge, delete."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from tracker.labels import choices
+from tracker.partners import orgnr
+
+LABELS = {
+    "name": _l("Name"),
+    "kind": _l("Kind of organisation"),
+    "org_number": _l("Organisation number"),
+    "website": _l("Website"),
+    "contact_name": _l("Contact person"),
+    "contact_email": _l("Contact e-mail"),
+    "description": _l("Description"),
+}
+URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def website_with_scheme(value):
+    """``www.uio.no`` means ``https://www.uio.no``; anything naming a scheme is kept for checking."""
+    value = strip(value)
+    if value and not URL_SCHEME.match(value) and not value.startswith("//"):
+        return "https://" + value
+    return value
+
+
+def valid_org_number(form, field) -> None:
+    """9 digits (spaces, dots or hyphens between them allowed) whose last digit is the MOD11 check."""
+    if not field.data:
+        return
+    number = orgnr.normalise(field.data)
+    if not re.fullmatch(r"[0-9]{9}", number):
+        raise ValidationError(_l("An organisation number has 9 digits, for example 974 760 673."))
+    if not orgnr.is_valid(number):
+        raise ValidationError(_l("%(number)s is not a valid organisation number: the check digit does not "
+                                 "match.", number=field.data))
+
+
+def valid_website(form, field) -> None:
+    """Only ``http://`` and ``https://`` addresses with a host (never ``javascript:``, ``data:`` …)."""
+    if not field.data:
+        return
+    message = _l("Enter a web address that starts with https:// or http://, for example https://www.uio.no.")
+    if any(ch.isspace() or not ch.isprintable() for ch in field.data):
+        raise ValidationError(message)
+    try:
+        parts = urlsplit(field.data)
+        host = parts.hostname
+    except ValueError:
+        raise ValidationError(message) from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise ValidationError(message)
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(LABELS["name"], filters=[strip],
+                       validators=[DataRequired(_l("Enter the name of the organisation.")), Length(max=200)])
+    kind = SelectField(LABELS["kind"],
+                       choices=[SelectChoice("", _l("Choose a kind")),
+                                *(SelectChoice(v, text) for v, text in choices("partner_kind"))],
+                       validators=[DataRequired(_l("Choose the kind of organisation."))])
+    org_number = StringField(LABELS["org_number"], filters=[strip],
+                             validators=[Optional(), Length(max=20), valid_org_number],
+                             render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    website = StringField(LABELS["website"], filters=[website_with_scheme],
+                          validators=[Optional(), Length(max=500), valid_website],
+                          render_kw={"type": "url", "autocomplete": "url"})
+    contact_name = StringField(LABELS["contact_name"], filters=[strip], validators=[Length(max=200)])
+    contact_email = StringField(
+        LABELS["contact_email"], filters=[strip],
+        validators=[Optional(), Length(max=254),
+                    Email(_l("Enter an e-mail address like name@example.org."), check_deliverability=False)],
+        render_kw={"type": "email", "autocomplete": "email"})
+    description = TextAreaField(LABELS["description"], filters=[strip], validators=[Length(max=5000)],
+                                render_kw={"rows": 5})
+    version = HiddenField()
+    create_anyway = BooleanField(_l("Create anyway, as a different organisation"))
+
+    def values(self) -> dict:
+        """The partner's columns from the form, normalised as they are stored."""
+        return {
+            "name": self.name.data,
+            "kind": self.kind.data,
+            "org_number": orgnr.normalise(self.org_number.data) or None,
+            "website": self.website.data or "",
+            "contact_name": self.contact_name.data or "",
+            "contact_email": self.contact_email.data or "",
+            "description": self.description.data or "",
+        }
+
+
+class MergeForm(FlaskForm):
+    survivor = SelectField(_l("Merge into"), coerce=int,
+                           validators=[DataRequired(_l("Choose the partner to keep."))])

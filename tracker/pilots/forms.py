@@ -1,0 +1,390 @@
+"""Proposal, action and outcome forms. Row lists (partners, funding, KPIs) add and remove rows
+by submitting (no JavaScript needed); unknown ids posted by hand become field errors."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from flask import g
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from tracker.db import db
+from tracker.districts.models import District
+from tracker.labels import choices
+from tracker.partners.models import Partner
+from tracker.pilots.models import (
+    FUNDING_AMOUNT_MAX,
+    FUNDING_YEAR_MAX,
+    FUNDING_YEAR_MIN,
+    PartnerRole,
+    SourceType,
+    Theme,
+)
+
+TEXT_MAX = 10_000
+KPI_MAX = 1e12
+
+
+def _partner_choices() -> list[tuple[str, str]]:
+    """Every partner, once per request (row forms are built many times)."""
+    if "pilot_partner_choices" not in g:
+        rows = db.session.execute(sa.select(Partner.id, Partner.name).order_by(Partner.name)).all()
+        g.pilot_partner_choices = [("", _l("Choose a partner"))] + [(str(i), n) for i, n in rows]
+    return g.pilot_partner_choices
+
+
+def _is_blank(*fields) -> bool:
+    return all(f.data in (None, "") for f in fields)
+
+
+def row_buttons(formdata, name: str, rows: FieldList) -> bool:
+    """Handle an "add row" / "remove row" button for ``rows``; True if one was pressed (don't save)."""
+    if f"add_{name}_row" in formdata:
+        if len(rows) < rows.max_entries:
+            first = next(iter(rows.append_entry().form))
+            first.render_kw = {**(first.render_kw or {}), "autofocus": True}  # keyboard users land there
+        return True
+    remove = formdata.get(f"remove_{name}_row")
+    if remove is None:
+        return False
+    keep = [SimpleNamespace(**entry.data) for i, entry in enumerate(rows) if str(i) != remove]
+    while len(rows):
+        rows.pop_entry()
+    for data in keep or [None]:
+        rows.append_entry(data)
+    return True
+
+
+def row_errors(title, rows: FieldList) -> list[tuple[str, str, str]]:
+    """``(field id, "Row n: label", message)`` for every error in ``rows`` (for the error summary)."""
+    return [(f.id, f"{title % {'n': i}}: {f.label.text}", e)
+            for i, entry in enumerate(rows, 1) for f in entry.form for e in f.errors]
+
+
+class CheckedForm(FlaskForm):
+    """A FlaskForm that runs its cross-field rules (``check``) after the field validators."""
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return self.check() and ok
+
+    def check(self) -> bool:
+        """Cross-field rules of the form (after the field validators); False if any failed."""
+        return True
+
+
+class PartnerRowForm(Form):
+    partner = SelectField(_l("Partner"), choices=_partner_choices, validate_choice=False)
+    role = SelectField(_l("Role"), choices=lambda: choices("partner_role"), validate_choice=False,
+                       default=PartnerRole.PARTICIPANT)
+
+
+class FundingRowForm(Form):
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(
+        FUNDING_YEAR_MIN, FUNDING_YEAR_MAX, _l("Enter a year between %(min)s and %(max)s."))],
+        render_kw={"inputmode": "numeric"})
+    source_type = SelectField(_l("Source type"), choices=lambda: choices("source_type"),
+                              validate_choice=False)
+    partner = SelectField(_l("Partner (when the source is a partner)"), choices=_partner_choices,
+                          validate_choice=False)
+    source = StringField(_l("Source (other sources)"), validators=[Length(max=200)])
+    amount = IntegerField(_l("Amount (NOK)"), validators=[Optional(), NumberRange(
+        0, FUNDING_AMOUNT_MAX, _l("Enter a whole amount in kroner from 0 to 10 000 000 000."))],
+        render_kw={"inputmode": "numeric"})
+    kind = SelectField(_l("Cash or in kind"), choices=lambda: choices("funding_kind"), validate_choice=False)
+
+
+class PilotForm(CheckedForm):
+    """Every proposal field; only title and district are needed to save a draft."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
+    district = SelectField(_l("District"), validate_choice=False)
+    arena_kind = SelectField(_l("Arena kind"), choices=lambda: choices("arena_kind"), validate_choice=False)
+    themes = SelectMultipleField(_l("Themes"), validate_choice=False)
+    need = TextAreaField(_l("Need (the problem)"), validators=[Length(max=TEXT_MAX)])
+    description = TextAreaField(_l("Description (what is tested)"), validators=[Length(max=TEXT_MAX)])
+    goals = TextAreaField(_l("Goals and success criteria"), validators=[Length(max=TEXT_MAX)])
+    location = StringField(_l("Location"), validators=[Length(max=300)])
+    planned_start = DateField(_l("Planned start"), validators=[Optional()])
+    planned_end = DateField(_l("Planned end"), validators=[Optional()])
+    agency = StringField(_l("Responsible agency"), validators=[Length(max=200)])
+    contact_name = StringField(_l("Contact name"), validators=[Length(max=200)])
+    contact_email = StringField(_l("Contact e-mail"), validators=[
+        Optional(), Length(max=254), Email(_l("Enter an e-mail address like name@example.org."))],
+        render_kw={"type": "email", "autocomplete": "off"})
+    contact_phone = StringField(_l("Contact phone"), validators=[Length(max=40)])
+    is_public = BooleanField(_l("Show in the public register once approved"))
+    partners = FieldList(FormField(PartnerRowForm), min_entries=1, max_entries=50)
+    funding = FieldList(FormField(FundingRowForm), min_entries=1, max_entries=100)
+
+    def __init__(self, *args, pilot=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pilot = pilot
+        current_district = pilot.district_id if pilot else None
+        districts = db.session.scalars(
+            sa.select(District).where(sa.or_(District.retired.is_(False), District.id == current_district))
+            .order_by(District.name)).all()
+        self.district.choices = [("", _l("Choose a district"))] + [(str(d.id), d.name) for d in districts]
+        current_themes = [t.id for t in pilot.themes] if pilot else []
+        themes = db.session.scalars(
+            sa.select(Theme).where(sa.or_(Theme.retired.is_(False), Theme.id.in_(current_themes)))
+            .order_by(Theme.name_nb)).all()
+        locale = str(get_locale() or "nb")
+        self.themes.choices = [(str(t.id), t.name(locale)) for t in themes]
+        self._themes = {str(t.id): t for t in themes}
+        self._districts = {str(d.id): d for d in districts}
+        self.cleaned = None
+
+    # -- row lists -------------------------------------------------------------------------
+    def handle_row_buttons(self, formdata) -> bool:
+        """Add or remove a row if one of those buttons was pressed; True if so (then don't save)."""
+        return (row_buttons(formdata, "partner", self.partners)
+                or row_buttons(formdata, "funding", self.funding))
+
+    def prefill_partner(self, partner_id: int) -> None:
+        """Put a (just created) partner into the first empty partner row, or a new one."""
+        for entry in self.partners:
+            if not entry.partner.data:
+                entry.partner.data = str(partner_id)
+                return
+        if len(self.partners) < self.partners.max_entries:
+            self.partners.append_entry(SimpleNamespace(partner=str(partner_id), role=PartnerRole.PARTICIPANT))
+
+    def row_errors(self) -> list[tuple[str, str, str]]:
+        return row_errors(_l("Partner row %(n)s"), self.partners) + row_errors(_l("Funding line %(n)s"),
+                                                                                self.funding)
+
+    # -- validation ------------------------------------------------------------------------
+    def check(self) -> bool:
+        ok = self._check_choices()
+        ok &= self._check_dates()
+        partners = self._check_partner_rows()
+        funding = self._check_funding_rows()
+        if not ok or partners is None or funding is None:
+            return False
+        self.cleaned = SimpleNamespace(partners=partners, funding=funding)
+        return True
+
+    def _error(self, field, message) -> bool:
+        field.errors = [*field.errors, message]
+        return False
+
+    def _check_choices(self) -> bool:
+        ok = True
+        if not self.district.data:
+            ok = self._error(self.district, _l("Choose a district."))
+        elif self.district.data not in self._districts:
+            ok = self._error(self.district, _l("Choose a district from the list."))
+        if self.arena_kind.data not in dict(choices("arena_kind")):
+            ok = self._error(self.arena_kind, _l("Choose an arena kind from the list."))
+        if any(t not in self._themes for t in self.themes.data or []):
+            ok = self._error(self.themes, _l("Choose themes from the list."))
+        return ok
+
+    def _check_dates(self) -> bool:
+        start, end = self.planned_start.data, self.planned_end.data
+        if start and end and end < start:
+            return self._error(self.planned_end, _l("The planned end must be on or after the planned start."))
+        return True
+
+    def _partners_by_id(self) -> dict[str, Partner]:
+        ids = {e.partner.data for e in self.partners} | {e.partner.data for e in self.funding}
+        numeric = [int(i) for i in ids if i and i.isdigit() and len(i) < 12]
+        rows = db.session.scalars(sa.select(Partner).where(Partner.id.in_(numeric))).all() if numeric else []
+        return {str(p.id): p for p in rows}
+
+    def _check_partner_rows(self):
+        known = self._partners_by_id()
+        self._known_partners = known
+        rows, seen, lead, ok = [], set(), False, True
+        roles = dict(choices("partner_role"))
+        for entry in self.partners:
+            f = entry.form
+            if not f.partner.data:
+                continue
+            if f.partner.data not in known:
+                ok = self._error(f.partner, _l("Choose a partner from the list."))
+                continue
+            if f.role.data not in roles:
+                ok = self._error(f.role, _l("Choose a role from the list."))
+                continue
+            if (f.partner.data, f.role.data) in seen:
+                ok = self._error(f.role, _l("This partner already has this role on the pilot."))
+                continue
+            if f.role.data == PartnerRole.LEAD:
+                if lead:
+                    ok = self._error(f.role, _l("A pilot has at most one lead partner."))
+                    continue
+                lead = True
+            seen.add((f.partner.data, f.role.data))
+            rows.append((known[f.partner.data], f.role.data))
+        return rows if ok else None
+
+    def _check_funding_rows(self):
+        known, rows, ok = self._known_partners, [], True
+        for entry in self.funding:
+            f = entry.form
+            if f.year.errors or f.amount.errors or f.source.errors:
+                ok = False
+                continue
+            if _is_blank(f.year, f.amount, f.source, f.partner) and not (f.year.raw_data or [""])[0] \
+                    and not (f.amount.raw_data or [""])[0]:
+                continue
+            row_ok = True
+            if f.year.data is None:
+                row_ok = self._error(f.year, _l("Enter the year."))
+            if f.amount.data is None:
+                row_ok = self._error(f.amount, _l("Enter the amount in whole kroner."))
+            if f.source_type.data not in dict(choices("source_type")):
+                row_ok = self._error(f.source_type, _l("Choose a source type from the list."))
+            elif f.source_type.data == SourceType.PARTNER:
+                if f.partner.data not in known:
+                    row_ok = self._error(f.partner, _l("Choose the partner that funds this line."))
+            elif f.source_type.data == SourceType.OTHER and not (f.source.data or "").strip():
+                row_ok = self._error(f.source, _l("Name the source."))
+            if f.kind.data not in dict(choices("funding_kind")):
+                row_ok = self._error(f.kind, _l("Choose cash or in kind."))
+            if not row_ok:
+                ok = False
+                continue
+            partner = known[f.partner.data] if f.source_type.data == SourceType.PARTNER else None
+            rows.append({"year": f.year.data, "source_type": f.source_type.data, "partner": partner,
+                         "source": "" if partner else (f.source.data or "").strip(), "amount": f.amount.data,
+                         "kind": f.kind.data})
+        return rows if ok else None
+
+    # -- values ----------------------------------------------------------------------------
+    def content_values(self) -> dict:
+        """Scalar column values for the operations (after ``validate``)."""
+        strip = lambda f: (f.data or "").strip()  # noqa: E731
+        return {
+            "title": strip(self.title), "district_id": int(self.district.data),
+            "arena_kind": self.arena_kind.data, "need": strip(self.need),
+            "description": strip(self.description), "goals": strip(self.goals),
+            "location": strip(self.location), "planned_start": self.planned_start.data,
+            "planned_end": self.planned_end.data, "agency": strip(self.agency),
+            "contact_name": strip(self.contact_name), "contact_email": strip(self.contact_email).lower(),
+            "contact_phone": strip(self.contact_phone), "is_public": bool(self.is_public.data),
+        }
+
+    def selected_themes(self) -> list[Theme]:
+        return [self._themes[t] for t in self.themes.data or []]
+
+    def preview_lines(self) -> list[SimpleNamespace]:
+        """The funding rows as typed, for the live funding plan (rows with a year and an amount)."""
+        known = getattr(self, "_known_partners", None) or self._partners_by_id()
+        lines = []
+        for entry in self.funding:
+            f = entry.form
+            if isinstance(f.year.data, int) and isinstance(f.amount.data, int) and not (f.year.errors or
+                                                                                      f.amount.errors):
+                partner = known.get(f.partner.data) if f.source_type.data == SourceType.PARTNER else None
+                lines.append(SimpleNamespace(year=f.year.data, amount=f.amount.data, kind=f.kind.data,
+                                             source_type=f.source_type.data, source=f.source.data or "",
+                                             partner=partner))
+        return lines
+
+
+def pilot_form_data(pilot) -> SimpleNamespace:
+    """An object the proposal form can be loaded from (rows included)."""
+    values = {name: getattr(pilot, name) for name in (
+        "title", "arena_kind", "need", "description", "goals", "location", "planned_start", "planned_end",
+        "agency", "contact_name", "contact_email", "contact_phone", "is_public")}
+    values["district"] = str(pilot.district_id)
+    values["themes"] = [str(t.id) for t in pilot.themes]
+    values["partners"] = [SimpleNamespace(partner=str(link.partner_id), role=link.role)
+                          for link in pilot.partner_links]
+    values["funding"] = [SimpleNamespace(year=line.year, source_type=line.source_type,
+                                         partner=str(line.partner_id or ""), source=line.source,
+                                         amount=line.amount, kind=line.kind) for line in pilot.funding]
+    return SimpleNamespace(**values)
+
+
+class ActionForm(CheckedForm):
+    """One workflow action (the pilot page shows one per allowed action, each with its prefix)."""
+
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=TEXT_MAX)])
+    on_date = DateField(_l("Date"), validators=[Optional()])
+
+
+class KPIRowForm(Form):
+    name = StringField(_l("KPI"), validators=[Length(max=200)])
+    unit = StringField(_l("Unit"), validators=[Length(max=40)])
+    baseline = FloatField(_l("Baseline"), validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
+                            render_kw={"inputmode": "decimal"})
+    target = FloatField(_l("Target"), validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
+                          render_kw={"inputmode": "decimal"})
+    actual = FloatField(_l("Actual"), validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
+                          render_kw={"inputmode": "decimal"})
+
+
+class OutcomeForm(CheckedForm):
+    verdict = SelectField(_l("Verdict"), choices=lambda: [("", _l("Choose a verdict")), *choices("verdict")],
+                          validate_choice=False)
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=TEXT_MAX)])
+    lessons = TextAreaField(_l("Lessons learned"), validators=[
+        InputRequired(_l("Describe the lessons learned.")), Length(max=TEXT_MAX)])
+    next_steps = TextAreaField(_l("Next steps"), validators=[Length(max=TEXT_MAX)])
+    kpis = FieldList(FormField(KPIRowForm), min_entries=1, max_entries=50)
+
+    def validate_verdict(self, field):
+        if field.data not in dict(choices("verdict")):
+            raise ValidationError(_l("Choose a verdict."))
+
+    def check(self) -> bool:
+        ok = True
+        if not (self.lessons.data or "").strip() and not self.lessons.errors:
+            self.lessons.errors = [_l("Describe the lessons learned.")]
+            ok = False
+        for entry in self.kpis:
+            f = entry.form
+            numbers = (f.baseline, f.target, f.actual)
+            if not (f.name.data or "").strip() and any(x.data is not None for x in numbers):
+                f.name.errors = [*f.name.errors, _l("Name the KPI.")]
+                ok = False
+        return ok
+
+    def handle_row_buttons(self, formdata) -> bool:
+        return row_buttons(formdata, "kpi", self.kpis)
+
+    def row_errors(self) -> list[tuple[str, str, str]]:
+        return row_errors(_l("KPI row %(n)s"), self.kpis)
+
+    def outcome_values(self) -> dict:
+        return {name: (getattr(self, name).data or "").strip()
+                for name in ("verdict", "summary", "lessons", "next_steps")}
+
+    def kpi_rows(self) -> list[dict]:
+        rows = []
+        for entry in self.kpis:
+            f = entry.form
+            if (f.name.data or "").strip():
+                rows.append({"name": f.name.data.strip(), "unit": (f.unit.data or "").strip(),
+                             **{k: (float(getattr(f, k).data) if getattr(f, k).data is not None else None)
+                                for k in ("baseline", "target", "actual")}})
+        return rows

@@ -1,0 +1,99 @@
+"""Who may see and do what with a pilot. The same functions drive templates and enforcement."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tracker.auth.models import Role
+from tracker.pilots.models import Pilot
+from tracker.pilots.workflow import (
+    EDITABLE,
+    PUBLIC_STATUSES,
+    TRANSITIONS,
+    Action,
+    Actor,
+    Status,
+    TransitionError,
+    check_transition,
+)
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def actors(user, pilot: Pilot) -> set[Actor]:
+    """Every role ``user`` holds towards ``pilot`` (an owner may also coordinate its district)."""
+    if not _signed_in(user):
+        return set()
+    held = set()
+    if user.role == Role.ADMIN:
+        held.add(Actor.ADMIN)
+    if pilot.owner_id == user.id:
+        held.add(Actor.OWNER)
+    if user.role == Role.COORDINATOR and pilot.district_id in user.district_ids:
+        held.add(Actor.COORDINATOR)
+    return held or {Actor.OTHER}
+
+
+def can_manage(user, pilot: Pilot) -> bool:
+    """Owner, coordinator of the district or admin."""
+    return bool(actors(user, pilot) & {Actor.OWNER, Actor.COORDINATOR, Actor.ADMIN})
+
+
+def can_view(user, pilot: Pilot) -> bool:
+    """Signed-in staff see every pilot past draft; drafts only those who manage them.
+
+    Anonymous visitors see public pilots from approval on (public fields only).
+    """
+    if not _signed_in(user):
+        return pilot.is_public and pilot.status in PUBLIC_STATUSES
+    if pilot.status == Status.DRAFT:
+        return can_manage(user, pilot)
+    return True
+
+
+def visible_filter(user):
+    """The ``can_view`` rule as a SQL condition on ``Pilot`` (for lists and counts)."""
+    if not _signed_in(user):
+        return sa.and_(Pilot.is_public.is_(True), Pilot.status.in_([str(s) for s in PUBLIC_STATUSES]))
+    if user.role == Role.ADMIN:
+        return sa.true()
+    mine = [Pilot.owner_id == user.id]
+    if user.role == Role.COORDINATOR and user.district_ids:
+        mine.append(Pilot.district_id.in_(user.district_ids))
+    return sa.or_(Pilot.status != Status.DRAFT, *mine)
+
+
+def can_create(user) -> bool:
+    return _signed_in(user)
+
+
+def can_edit(user, pilot: Pilot) -> bool:
+    """Content may be changed by those who manage it, until it is final."""
+    return can_manage(user, pilot) and pilot.status in EDITABLE
+
+
+def can_record_outcome(user, pilot: Pilot) -> bool:
+    return can_manage(user, pilot) and pilot.status in {Status.RUNNING, Status.COMPLETED}
+
+
+def can_act(user, pilot: Pilot, action: Action | str) -> bool:
+    """Whether the workflow lets ``user`` take ``action`` now (comment not yet considered).
+
+    ``evaluate`` also needs a recorded outcome.
+    """
+    try:
+        check_transition(pilot.status, action, actors(user, pilot), comment="-")
+    except TransitionError:
+        return False
+    return not (action == Action.EVALUATE and pilot.outcome is None)
+
+
+def can_see_internal(user, pilot: Pilot) -> bool:
+    """Contact details, funding, audit and comments: for signed-in users only (not the public)."""
+    return _signed_in(user) and can_view(user, pilot)
+
+
+def allowed_actions(user, pilot: Pilot) -> list[Action]:
+    return [a for a in TRANSITIONS if can_act(user, pilot, a)]

@@ -1,0 +1,322 @@
+"""Pilot pages: list, proposal form (new/edit), pilot page with workflow actions, outcome."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from tracker.db import db
+from tracker.districts.models import District
+from tracker.labels import choices, label
+from tracker.pilots import operations, permissions, queries
+from tracker.pilots.forms import ActionForm, OutcomeForm, PilotForm, pilot_form_data
+from tracker.pilots.funding import funding_plan, source_label
+from tracker.pilots.operations import Conflict, Content, Incomplete
+from tracker.pilots.workflow import Action, Status, TransitionError, comment_required, missing_for_submit
+from tracker.web import fmt_date, fmt_nok
+
+bp = Blueprint("pilots", __name__, url_prefix="/pilots")
+
+FIELD_LABELS = {
+    "title": _l("Title"), "district": _l("District"), "district_id": _l("District"),
+    "arena_kind": _l("Arena kind"), "themes": _l("Themes"), "need": _l("Need (the problem)"),
+    "description": _l("Description (what is tested)"), "goals": _l("Goals and success criteria"),
+    "location": _l("Location"), "planned_start": _l("Planned start"), "planned_end": _l("Planned end"),
+    "actual_start": _l("Actual start"), "actual_end": _l("Actual end"), "agency": _l("Responsible agency"),
+    "contact_name": _l("Contact name"), "contact_email": _l("Contact e-mail"),
+    "contact_phone": _l("Contact phone"), "is_public": _l("In the public register"),
+    "partners": _l("Partners"), "funding": _l("Funding"), "status": _l("Status"), "comment": _l("Comment"),
+    "verdict": _l("Verdict"), "summary": _l("Summary"), "lessons": _l("Lessons learned"),
+    "next_steps": _l("Next steps"), "kpis": _l("Key performance indicators"),
+}
+AUDIT_ACTIONS = {"create": _l("Created"), "update": _l("Edited"), "outcome_create": _l("Outcome recorded"),
+                 "outcome_update": _l("Outcome updated")}
+
+
+def _change(value) -> str:
+    """An audited value as text (lists joined; empty as a dash)."""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value) or "–"
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+def _kpi(value) -> str:
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0.##")
+
+
+def _period(start, end) -> str:
+    """"1 Mar 2026 – 30 Nov 2026", an open end as "1 Mar 2026 –", nothing as a dash."""
+    if not start and not end:
+        return "–"
+    return f"{fmt_date(start)} – {fmt_date(end)}".strip()
+
+
+@bp.context_processor
+def _helpers():
+    return {"field_labels": FIELD_LABELS, "audit_actions": AUDIT_ACTIONS, "change": _change, "kpi": _kpi,
+            "roles": choices("partner_role"), "period": _period,
+            # Templates ask the same permission functions the routes enforce.
+            "can_edit": permissions.can_edit, "can_record_outcome": permissions.can_record_outcome,
+            "can_act": permissions.can_act}
+
+
+def _viewable(pilot_id: int, full: bool = False):
+    """Load or 404, then the view permission (404 for anonymous, 403 for signed-in users)."""
+    pilot = queries.load_pilot(pilot_id, full=full)
+    if pilot is None:
+        abort(404)
+    if not permissions.can_view(current_user, pilot):
+        abort(403 if current_user.is_authenticated else 404)
+    return pilot
+
+
+def _posted_version() -> int:
+    value = request.form.get("version", "")
+    if not value.isdigit() or len(value) > 9:
+        abort(400)
+    return int(value)
+
+
+@bp.route("/")
+def index():
+    filters = queries.Filters.from_args(request.args)
+    page = request.args.get("page", 1, type=int)
+    page = min(max(page, 1), 100_000)
+    pagination = queries.pilot_page(current_user, filters, page, current_app.config["PAGE_SIZE"])
+    districts = db.session.scalars(db.select(District).order_by(District.name)).all()
+    return render_template("pilots/index.html", pagination=pagination, filters=filters,
+                           districts=districts, themes=queries.all_themes(), statuses=list(Status),
+                           arena_kinds=choices("arena_kind"))
+
+
+@bp.route("/<int:pilot_id>")
+def show(pilot_id: int):
+    return _render_show(_viewable(pilot_id, full=True))
+
+
+def _render_show(pilot, forms=None, missing=None, conflict=None, status=200):
+    """The pilot page; ``forms`` replaces the blank form of the action that was just posted."""
+    internal = permissions.can_see_internal(current_user, pilot)
+    actions = permissions.allowed_actions(current_user, pilot)
+    action_forms = {a: (forms or {}).get(a) or ActionForm(prefix=str(a), formdata=None) for a in actions}
+    return render_template(
+        "pilots/show.html", pilot=pilot, internal=internal, action_forms=action_forms,
+        plan=funding_plan(pilot.funding) if internal else None,
+        audit_entries=queries.audit_trail(pilot.id) if internal else [],
+        missing=missing or [], conflict=conflict, comment_required=comment_required,
+        evaluate_needs_outcome=(pilot.status == Status.COMPLETED and pilot.outcome is None
+                                and permissions.can_manage(current_user, pilot)),
+    ), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not permissions.can_create(current_user):
+        abort(403)
+    form = PilotForm(pilot=None, agency=current_user.agency, contact_name=current_user.name,
+                     contact_email=current_user.email)
+    return _proposal(form, None)
+
+
+@bp.route("/<int:pilot_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(pilot_id: int):
+    pilot = _viewable(pilot_id, full=True)
+    if not permissions.can_edit(current_user, pilot):
+        abort(403)
+    form = PilotForm(obj=pilot_form_data(pilot) if request.method == "GET" else None, pilot=pilot)
+    if request.method == "GET":
+        partner_id = request.args.get("partner_id", "")
+        if partner_id.isdigit() and len(partner_id) < 12 and int(partner_id) in _partner_ids(form):
+            form.prefill_partner(int(partner_id))
+        if request.args.get("check") == "submit":
+            _mark_missing(form, missing_for_submit(operations.submission_values(pilot)))
+    return _proposal(form, pilot)
+
+
+def _mark_missing(form, missing: list[str]) -> None:
+    """Attach "required before submitting" to each missing field (for the error summary)."""
+    for name in missing:
+        field = getattr(form, name)
+        field.errors = [*field.errors, _("Required before the proposal can be submitted.")]
+
+
+def _partner_ids(form) -> set[int]:
+    return {int(value) for value, _label in form.partners[0].partner.choices if value}
+
+
+def _proposal(form: PilotForm, pilot):
+    """Shared POST handling of the proposal form (new and edit)."""
+    version = pilot.version if pilot else None
+    existing_id = pilot.id if pilot else None
+    if request.method == "POST":
+        version = _posted_version() if pilot else None
+        if form.handle_row_buttons(request.form):
+            return _render_form(form, pilot, version)
+        if not form.validate_on_submit():
+            return _render_form(form, pilot, version, status=400)
+        content = Content(form.content_values(), form.selected_themes(), form.cleaned.partners,
+                          form.cleaned.funding)
+        try:
+            if pilot is None:
+                pilot = operations.create_pilot(current_user, content)
+            else:
+                operations.update_pilot(pilot, current_user, content, version)
+            if "submit_for_review" in request.form:
+                operations.transition(pilot, Action.SUBMIT, current_user, expected_version=pilot.version)
+        except Conflict:
+            db.session.rollback()
+            return _render_conflict(form, pilot.id)
+        except Incomplete as exc:
+            db.session.rollback()
+            _mark_missing(form, exc.missing)
+            reloaded = queries.load_pilot(existing_id, True) if existing_id else None
+            return _render_form(form, reloaded, version, status=400)
+        except TransitionError:
+            db.session.rollback()
+            abort(403)
+        db.session.commit()
+        if "submit_for_review" in request.form:
+            flash(_("The proposal is submitted for review."), "success")
+        else:
+            flash(_("The pilot is saved."), "success")
+        if "save_and_add_partner" in request.form:
+            edit_url = url_for("pilots.edit", pilot_id=pilot.id)
+            return redirect("/partners/new?next=" + quote(edit_url, safe=""))
+        return redirect(url_for("pilots.show", pilot_id=pilot.id))
+    return _render_form(form, pilot, version)
+
+
+def _render_form(form, pilot, version, status=200, conflict=None):
+    return render_template("pilots/form.html", form=form, pilot=pilot, version=version, conflict=conflict,
+                           plan=funding_plan(form.preview_lines())), status
+
+
+def _render_conflict(form, pilot_id: int):
+    """Someone saved first: keep this user's input, show what is stored now, by whom and when."""
+    pilot = queries.load_pilot(pilot_id, full=True)
+    if pilot is None:
+        abort(404)
+    stored = pilot_form_data(pilot)
+    differences = []
+    for name in ("title", "district", "arena_kind", "themes", "need", "description", "goals", "location",
+                 "planned_start", "planned_end", "agency", "contact_name", "contact_email", "contact_phone",
+                 "is_public"):
+        field, value = getattr(form, name), getattr(stored, name)
+        if _comparable(field.data) != _comparable(value):
+            differences.append((field.id, field.label.text, _display(name, value, pilot)))
+    if [(p.data["partner"], p.data["role"]) for p in form.partners if p.data["partner"]] != \
+            [(r.partner, r.role) for r in stored.partners]:
+        differences.append(("partners", _("Partners"), "; ".join(
+            f"{link.partner.name} ({label('partner_role', link.role)})" for link in pilot.partner_links)))
+    typed = [(e.data["year"], e.data["amount"], e.data["kind"]) for e in form.funding
+             if e.data["year"] is not None or e.data["amount"] is not None]
+    if typed != [(line.year, line.amount, line.kind) for line in pilot.funding]:
+        differences.append(("funding-title", _("Funding"), "; ".join(
+            f"{line.year}: {source_label(line)} {fmt_nok(line.amount)} ({label('funding_kind', line.kind)})"
+            for line in pilot.funding)))
+    conflict = {"by": queries.last_change(pilot.id), "differences": differences, "pilot": pilot}
+    return _render_form(form, pilot, pilot.version, status=409, conflict=conflict)
+
+
+def _comparable(value):
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return sorted(str(v) for v in value)
+    return value
+
+
+def _display(name: str, value, pilot) -> str:
+    if name == "district":
+        return pilot.district.name
+    if name == "themes":
+        return ", ".join(t.name_nb for t in pilot.themes)
+    if name == "arena_kind":
+        return label("arena_kind", value)
+    if name == "is_public":
+        return _("Yes") if value else _("No")
+    return "" if value is None else str(value)
+
+
+@bp.post("/<int:pilot_id>/actions/<action>")
+@login_required
+def act(pilot_id: int, action: str):
+    pilot = _viewable(pilot_id, full=True)
+    try:
+        action = Action(action)
+    except ValueError:
+        abort(404)
+    version = _posted_version()
+    if not permissions.can_act(current_user, pilot, action):
+        if version != pilot.version and permissions.can_manage(current_user, pilot):
+            return _render_show(pilot, conflict=queries.last_change(pilot.id), status=409)
+        abort(403)
+    form = ActionForm(prefix=str(action))
+    if form.validate_on_submit():
+        comment = (form.comment.data or "").strip()
+        if comment_required(action) and not comment:
+            form.comment.errors = [*form.comment.errors, _("Write a comment: this action needs one.")]
+        else:
+            try:
+                operations.transition(pilot, action, current_user, comment=comment,
+                                      expected_version=version, on_date=form.on_date.data)
+            except Conflict:
+                db.session.rollback()
+                pilot = queries.load_pilot(pilot_id, full=True)
+                return _render_show(pilot, {action: form}, conflict=queries.last_change(pilot.id), status=409)
+            except Incomplete as exc:
+                db.session.rollback()
+                return _render_show(queries.load_pilot(pilot_id, full=True), missing=exc.missing, status=400)
+            except TransitionError as exc:
+                db.session.rollback()
+                if exc.code != "date":
+                    abort(403)
+                form.on_date.errors = [_("The end date cannot be before the start date.")]
+                return _render_show(queries.load_pilot(pilot_id, full=True), {action: form}, status=400)
+            db.session.commit()
+            flash(_("Done: %(action)s.", action=label("action", action)), "success")
+            return redirect(url_for("pilots.show", pilot_id=pilot.id))
+    return _render_show(pilot, {action: form}, status=400)
+
+
+@bp.route("/<int:pilot_id>/outcome", methods=["GET", "POST"])
+@login_required
+def outcome(pilot_id: int):
+    pilot = _viewable(pilot_id, full=True)
+    if not permissions.can_record_outcome(current_user, pilot):
+        abort(403)
+    form = OutcomeForm(obj=pilot.outcome if request.method == "GET" else None)
+    if request.method == "GET":
+        return _render_outcome(form, pilot, pilot.version)
+    version = _posted_version()
+    if form.handle_row_buttons(request.form):
+        return _render_outcome(form, pilot, version)
+    if not form.validate_on_submit():
+        return _render_outcome(form, pilot, version, status=400)
+    try:
+        operations.record_outcome(pilot, current_user, form.outcome_values(), form.kpi_rows(), version)
+    except Conflict:
+        db.session.rollback()
+        pilot = queries.load_pilot(pilot_id, full=True)
+        return _render_outcome(form, pilot, pilot.version, status=409, conflict=queries.last_change(pilot_id))
+    db.session.commit()
+    flash(_("The outcome is recorded."), "success")
+    return redirect(url_for("pilots.show", pilot_id=pilot.id, _anchor="outcome"))
+
+
+def _render_outcome(form, pilot, version, status=200, conflict=None):
+    return render_template("pilots/outcome.html", form=form, pilot=pilot, version=version,
+                           conflict=conflict), status

@@ -1,0 +1,129 @@
+"""Request-wide web plumbing: template helpers, safe redirects, security headers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlencode, urlsplit
+
+from flask import Flask, abort, current_app, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel.speaklater import LazyString
+from werkzeug.routing import IntegerConverter
+
+from tracker.labels import label
+
+
+def safe_next(target: str | None, default_endpoint: str = "home.index") -> str:
+    """A local path to go to after an action; anything pointing elsewhere becomes the default."""
+    if target:
+        target = target.strip().replace("\\", "/")
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for(default_endpoint)
+
+
+def fmt_date(value: date | datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "short")
+    return format_date(value, fmt)
+
+
+def fmt_nok(amount: int | None) -> str:
+    """Whole kroner with the locale's grouping (nb: no-break space).
+
+    Any int is shown, even one far beyond what a form accepts (re-shown with its error): Babel's
+    decimal context cannot format those, so they fall back to plain digits instead of a 500.
+    """
+    if amount is None:
+        return ""
+    try:
+        return format_decimal(amount, format="#,##0")
+    except (ArithmeticError, ValueError):
+        return str(amount)
+
+
+def has_endpoint(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments replaced (``None`` removes one).
+
+    The query string is encoded here, not by ``url_for``, so that arbitrary user-sent argument
+    names (``endpoint``, ``_external``, a view argument's name, ...) stay plain query text.
+    """
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value if isinstance(value, list) else [value]
+    path = url_for(request.endpoint, **(request.view_args or {}))
+    return f"{path}?{urlencode(args, doseq=True)}" if args else path
+
+
+def field_messages(field) -> list[str]:
+    """The plain messages of a field's errors (text or lazy text; nested row errors are left out)."""
+    return [str(e) for e in field.errors if isinstance(e, str | LazyString)]
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+MAX_DB_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on PostgreSQL
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` limited to what a database id can be: larger numbers are simply not found.
+
+    Without the bound, ``/pilots/99999999999999999999`` reached the database and failed there
+    (SQLite: OverflowError; PostgreSQL: integer out of range) as a 500 instead of a 404.
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=0 if min is None else min,
+                         max=MAX_DB_ID if max is None else max, signed=signed)
+
+
+def reject_nul_bytes():
+    """A NUL character has no place in any address or field (PostgreSQL cannot even store one).
+
+    No page has such an address (404); a field or argument holding one is a bad request (400).
+    """
+    if "\x00" in request.path:
+        abort(404)
+    fields = (pair for source in (request.args, request.form) for pair in source.items(multi=True))
+    if any("\x00" in name or "\x00" in value for name, value in fields):
+        abort(400)
+
+
+def security_headers(response):
+    """Strict headers on every response (no inline script or style anywhere)."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint != "static":
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(reject_nul_bytes)
+    app.after_request(security_headers)
+    app.jinja_env.globals.update(
+        label=label, fmt_date=fmt_date, fmt_nok=fmt_nok, has_endpoint=has_endpoint, url_with=url_with,
+        field_messages=field_messages
+    )
+    app.jinja_env.filters.update(nok=fmt_nok, date=fmt_date)
