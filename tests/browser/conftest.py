@@ -7,10 +7,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.js"
+# A shared two-core CI machine runs two test workers beside the browsers: give pages time.
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -66,7 +70,7 @@ def page(browser, live_server):
     """A fresh browser context (Norwegian by default); fails the test on any console error."""
     context = browser.new_context(base_url=live_server.url, locale="nb-NO")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     errors: list[str] = []
     # Pages may answer 4xx on purpose; a failing sub-resource (CSS, script, image) is a bug.
     page.on("console", lambda msg: errors.append(msg.text)
@@ -96,8 +100,17 @@ def check_accessibility(page, context: str = "") -> None:
     assert not violations, f"axe violations {context} at {page.url}:\n{json.dumps(violations, indent=1)}"
 
 
+def follow(target) -> None:
+    """Click a link or submit button and wait until the page it loads has loaded.
+
+    A bare click() returns before the navigation starts, so reading, filling or scanning right
+    after it races the old page against the new one."""
+    with target.page.expect_navigation():
+        target.click()
+
+
 def sign_in(page, email: str, password: str) -> None:
     page.goto("/login")
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
-    page.locator("form[action$='/login'] button[type=submit]").click()
+    follow(page.locator("form[action$='/login'] button[type=submit]"))

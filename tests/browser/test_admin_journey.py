@@ -4,8 +4,10 @@ administration and account page, with and without form errors."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests import factories
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import TIMEOUT_MS, check_accessibility, follow, sign_in
 from tracker.auth.models import Role
 from tracker.db import db
 
@@ -22,22 +24,22 @@ def test_admin_creates_a_coordinator_who_sets_a_password_and_reviews(page, brows
 
     sign_in(page, "admin@example.org", factories.PASSWORD)
     page.wait_for_url("**/")
-    page.get_by_role("link", name="Administrasjon").click()
+    follow(page.get_by_role("link", name="Administrasjon"))
     page.wait_for_url("**/admin/users")
     check_accessibility(page, "people list")
 
-    page.get_by_role("link", name="Legg til en person").click()
+    follow(page.get_by_role("link", name="Legg til en person"))
     check_accessibility(page, "add person")
-    page.get_by_role("button", name="Legg til person").click()
-    assert page.get_by_role("heading", name="Det er noe som må rettes").is_visible()
+    follow(page.get_by_role("button", name="Legg til person"))
+    expect(page.get_by_role("heading", name="Det er noe som må rettes")).to_be_visible()
     check_accessibility(page, "add person with errors")
 
     page.get_by_label("Navn", exact=True).fill("Kari Koordinator")
     page.get_by_label("E-post", exact=True).fill("kari@oslo.kommune.no")
     page.get_by_label("Rolle", exact=True).select_option("coordinator")
     page.get_by_label("Hovinbyen Sirkulære Oslo").check()
-    page.get_by_role("button", name="Legg til person").click()
-    assert page.get_by_role("heading", name="Kari Koordinator", level=1).is_visible()
+    follow(page.get_by_role("button", name="Legg til person"))
+    expect(page.get_by_role("heading", name="Kari Koordinator", level=1)).to_be_visible()
     link = page.locator("#new-link").input_value()
     assert "/account/set-password/" in link
     check_accessibility(page, "person page with the new link")
@@ -53,45 +55,45 @@ def test_admin_creates_a_coordinator_who_sets_a_password_and_reviews(page, brows
     for path, button in [("/admin/districts/new", "Lagre"), ("/admin/themes/new", "Lagre")]:
         page.goto(path)
         check_accessibility(page, path)
-        page.get_by_role("button", name=button).click()
-        assert page.get_by_role("heading", name="Det er noe som må rettes").is_visible()
+        follow(page.get_by_role("button", name=button))
+        expect(page.get_by_role("heading", name="Det er noe som må rettes")).to_be_visible()
         check_accessibility(page, path + " with errors")
     page.goto("/admin/themes/new")
     page.get_by_label("Navn på norsk").fill("Sirkulærøkonomi")
     page.get_by_label("Navn på engelsk").fill("Circular economy")
-    page.get_by_role("button", name="Lagre").click()
-    page.get_by_role("link", name="Sirkulærøkonomi").click()
+    follow(page.get_by_role("button", name="Lagre"))
+    follow(page.get_by_role("link", name="Sirkulærøkonomi"))
     check_accessibility(page, "theme page")
     page.goto("/account")
-    page.get_by_role("button", name="Endre passord").click()
-    assert page.get_by_role("heading", name="Det er noe som må rettes").is_visible()
+    follow(page.get_by_role("button", name="Endre passord"))
+    expect(page.get_by_role("heading", name="Det er noe som må rettes")).to_be_visible()
     check_accessibility(page, "my account with errors")
 
     # The newcomer, in a browser of their own.
     context = browser.new_context(base_url=live_server.url, locale="nb-NO")
     newcomer = context.new_page()
-    newcomer.set_default_timeout(10_000)
+    newcomer.set_default_timeout(TIMEOUT_MS)
     try:
         newcomer.goto(link)
-        assert newcomer.get_by_role("heading", name="Sett passordet ditt").is_visible()
+        expect(newcomer.get_by_role("heading", name="Sett passordet ditt")).to_be_visible()
         check_accessibility(newcomer, "set password")
         newcomer.get_by_label("Nytt passord").fill("passord12345")
         newcomer.get_by_label("Gjenta det nye passordet").fill("passord12345")
-        newcomer.get_by_role("button", name="Sett passord").click()
-        assert newcomer.get_by_text("for lett å gjette").first.is_visible()
+        follow(newcomer.get_by_role("button", name="Sett passord"))
+        expect(newcomer.get_by_text("for lett å gjette").first).to_be_visible()
         check_accessibility(newcomer, "set password with errors")
         newcomer.get_by_label("Nytt passord").fill(NEW_PASSWORD)
         newcomer.get_by_label("Gjenta det nye passordet").fill(NEW_PASSWORD)
-        newcomer.get_by_role("button", name="Sett passord").click()
+        follow(newcomer.get_by_role("button", name="Sett passord"))
         newcomer.wait_for_url("**/login")
         sign_in(newcomer, "kari@oslo.kommune.no", NEW_PASSWORD)
         newcomer.wait_for_url("**/")
         heading = newcomer.get_by_role("heading", name="Venter på din vurdering")
         queue = newcomer.locator("section", has=heading)
-        assert queue.get_by_role("link", name="Ombruk av betong fra riving").is_visible()
+        expect(queue.get_by_role("link", name="Ombruk av betong fra riving")).to_be_visible()
         # The link worked once only.
         newcomer.goto(link)
-        assert newcomer.get_by_role("heading", name="Lenken virker ikke").is_visible()
+        expect(newcomer.get_by_role("heading", name="Lenken virker ikke")).to_be_visible()
         check_accessibility(newcomer, "used link")
     finally:
         context.close()

@@ -8,9 +8,10 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests import factories as f
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, follow, sign_in
 from tracker.db import db
 from tracker.pilots.models import Outcome
 from tracker.pilots.workflow import Status
@@ -48,7 +49,7 @@ def test_coordinator_filters_bookmarks_and_downloads(page, world, live_server):
     page.get_by_label("Type arena").select_option("digital")
     page.get_by_label("Tittel inneholder").fill("buss")
     page.get_by_label("Sorter etter").select_option("title")
-    page.get_by_role("button", name="Vis piloter").click()
+    follow(page.get_by_role("button", name="Vis piloter"))
     page.wait_for_url("**arena=digital**")
     assert titles(page) == ["Øko-bussen på Årvoll"]
     bookmark = page.url
@@ -58,8 +59,8 @@ def test_coordinator_filters_bookmarks_and_downloads(page, world, live_server):
     again = page.context.new_page()
     again.goto(bookmark)
     assert titles(again) == ["Øko-bussen på Årvoll"]
-    assert again.get_by_label("Tittel inneholder").input_value() == "buss"
-    assert again.get_by_label("Type arena").input_value() == "digital"
+    expect(again.get_by_label("Tittel inneholder")).to_have_value("buss")
+    expect(again.get_by_label("Type arena")).to_have_value("digital")
     again.close()
 
     with page.expect_download() as csv_download:
@@ -79,8 +80,8 @@ def test_district_page_with_filter_errors_is_accessible(page, world):
     build(world)
     sign_in(page, world.coordinator_a.email, f.PASSWORD)
     page.goto("/districts/district-a?year=abc&status=flying")
-    assert page.locator("#error-summary").is_visible()
-    assert page.locator("#year-error").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#year-error")).to_be_visible()
     check_accessibility(page, "district page with filter errors")
 
 

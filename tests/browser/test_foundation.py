@@ -1,7 +1,9 @@
 """Journey: a demo-style user signs in, sees My work in Norwegian, switches to English, signs out."""
 
+from playwright.sync_api import expect
+
 from tests import factories
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, follow, sign_in
 from tracker.db import db
 
 
@@ -15,23 +17,23 @@ def test_sign_in_start_page_language_and_accessibility(page):
 
     # Wrong password first: an error, and the page stays accessible.
     sign_in(page, "kari@example.org", "not the password")
-    assert page.get_by_text("Feil e-post eller passord.").is_visible()
+    expect(page.get_by_text("Feil e-post eller passord.")).to_be_visible()
     check_accessibility(page, "login page with error")
 
     sign_in(page, "kari@example.org", factories.PASSWORD)
     page.wait_for_url("**/")
-    assert page.get_by_role("heading", name="Mitt arbeid", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Mitt arbeid", level=1)).to_be_visible()
     check_accessibility(page, "start page")
 
-    page.get_by_role("button", name="English").click()
-    assert page.get_by_role("heading", name="My work", level=1).is_visible()
+    follow(page.get_by_role("button", name="English"))
+    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "en"
 
     page.goto("/no-such-page")
-    assert page.get_by_role("heading", name="Page not found").is_visible()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     check_accessibility(page, "404 page")
 
-    page.get_by_role("button", name="Sign out").click()
+    follow(page.get_by_role("button", name="Sign out"))
     page.wait_for_url("**/login")
     page.goto("/")
     assert "/login" in page.url

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, follow, sign_in
 from tracker.auth.models import Role
 from tracker.db import db
 from tracker.partners.models import Partner
@@ -29,16 +30,16 @@ def test_staff_finds_creates_and_edits_partners(page):
     sign_in(page, "kari@example.org", factories.PASSWORD)
 
     page.goto("/partners/")
-    assert page.get_by_role("heading", name="Partnere", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Partnere", level=1)).to_be_visible()
     check_accessibility(page, "partner directory")
     page.get_by_label("Navn eller organisasjonsnummer").fill("971 035")
-    page.get_by_role("button", name="Søk").click()
-    assert page.get_by_text("Partnere funnet: 1").is_visible()
+    follow(page.get_by_role("button", name="Søk"))
+    expect(page.get_by_text("Partnere funnet: 1")).to_be_visible()
     page.get_by_label("Med piloter i").select_option("oslo-science-city")
-    page.get_by_role("button", name="Søk").click()
-    page.get_by_role("link", name="Universitetet i Oslo").click()
-    assert page.get_by_role("cell", name="Hovedansvarlig").is_visible()
-    assert page.get_by_role("link", name="Smarte målere").is_visible()
+    follow(page.get_by_role("button", name="Søk"))
+    follow(page.get_by_role("link", name="Universitetet i Oslo"))
+    expect(page.get_by_role("cell", name="Hovedansvarlig")).to_be_visible()
+    expect(page.get_by_role("link", name="Smarte målere")).to_be_visible()
     check_accessibility(page, "partner page")
 
     # A new partner: errors first, then a close name that needs "create anyway".
@@ -46,43 +47,43 @@ def test_staff_finds_creates_and_edits_partners(page):
     check_accessibility(page, "new partner form")
     page.get_by_label("Organisasjonsnummer").fill("974 760 674")
     page.get_by_label("Nettsted").fill("javascript:alert(1)")
-    page.get_by_role("button", name="Opprett partner").click()
+    follow(page.get_by_role("button", name="Opprett partner"))
     summary = page.locator("#error-summary")
-    assert summary.get_by_role("link", name="Navn: Skriv navnet på virksomheten.").is_visible()
-    assert summary.get_by_text("kontrollsifferet stemmer ikke").is_visible()
-    assert summary.get_by_text("Skriv en nettadresse som begynner med https://").is_visible()
+    expect(summary.get_by_role("link", name="Navn: Skriv navnet på virksomheten.")).to_be_visible()
+    expect(summary.get_by_text("kontrollsifferet stemmer ikke")).to_be_visible()
+    expect(summary.get_by_text("Skriv en nettadresse som begynner med https://")).to_be_visible()
     check_accessibility(page, "new partner form with errors")
 
     page.get_by_label("Navn", exact=True).fill("Sensorbyen eksempel")
     page.get_by_label("Type virksomhet").select_option("startup")
     page.get_by_label("Organisasjonsnummer").fill("971035854")
     page.get_by_label("Nettsted").fill("")
-    page.get_by_role("button", name="Opprett partner").click()
-    assert page.get_by_text("Universitetet i Oslo er allerede registrert").first.is_visible()
-    assert page.get_by_role("link", name="Åpne Universitetet i Oslo").is_visible()
+    follow(page.get_by_role("button", name="Opprett partner"))
+    expect(page.get_by_text("Universitetet i Oslo er allerede registrert").first).to_be_visible()
+    expect(page.get_by_role("link", name="Åpne Universitetet i Oslo")).to_be_visible()
     check_accessibility(page, "new partner form with a registered number")
     page.get_by_label("Organisasjonsnummer").fill("974 760 673")
     page.get_by_label("Nettsted").fill("sensorbyen.example")
-    page.get_by_role("button", name="Opprett partner").click()
-    assert page.get_by_role("heading", name="Lignende partnere er allerede registrert").is_visible()
-    assert page.get_by_role("link", name="Sensorbyen Eksempel AS").is_visible()
+    follow(page.get_by_role("button", name="Opprett partner"))
+    expect(page.get_by_role("heading", name="Lignende partnere er allerede registrert")).to_be_visible()
+    expect(page.get_by_role("link", name="Sensorbyen Eksempel AS")).to_be_visible()
     check_accessibility(page, "new partner form with close names")
     page.get_by_label("Opprett likevel").check()
-    page.get_by_role("button", name="Opprett partner").click()
-    assert page.get_by_role("heading", name="Sensorbyen eksempel", level=1).is_visible()
-    assert page.get_by_text("974 760 673").is_visible()
-    assert page.get_by_role("link", name="https://sensorbyen.example").is_visible()
+    follow(page.get_by_role("button", name="Opprett partner"))
+    expect(page.get_by_role("heading", name="Sensorbyen eksempel", level=1)).to_be_visible()
+    expect(page.get_by_text("974 760 673")).to_be_visible()
+    expect(page.get_by_role("link", name="https://sensorbyen.example")).to_be_visible()
 
     # Edit, with an error on the way; the history shows what changed.
-    page.get_by_role("link", name="Rediger").click()
+    follow(page.get_by_role("link", name="Rediger"))
     check_accessibility(page, "edit partner form")
     page.get_by_label("Kontaktens e-post").fill("ikke en adresse")
-    page.get_by_role("button", name="Lagre endringene").click()
+    follow(page.get_by_role("button", name="Lagre endringene"))
     check_accessibility(page, "edit partner form with errors")
     page.get_by_label("Kontaktens e-post").fill("post@sensorbyen.example")
-    page.get_by_role("button", name="Lagre endringene").click()
-    assert page.get_by_text("Partneren er lagret.").is_visible()
-    assert page.get_by_text("Endret: Kontaktens e-post").is_visible()
+    follow(page.get_by_role("button", name="Lagre endringene"))
+    expect(page.get_by_text("Partneren er lagret.")).to_be_visible()
+    expect(page.get_by_text("Endret: Kontaktens e-post")).to_be_visible()
 
 
 def test_a_stale_edit_shows_the_other_change_and_keeps_the_input(page):
@@ -99,14 +100,14 @@ def test_a_stale_edit_shows_the_other_change_and_keeps_the_input(page):
     operations.update_partner(other, p, {"website": "https://www.sintef.no", "name": "SINTEF"}, p.version)
     db.session.commit()
 
-    page.get_by_role("button", name="Lagre endringene").click()
+    follow(page.get_by_role("button", name="Lagre endringene"))
     heading = page.get_by_role("heading", name="Noen andre endret denne partneren mens du redigerte")
-    assert heading.is_visible()
-    assert page.get_by_role("cell", name="https://www.sintef.no").is_visible()
-    assert page.get_by_label("Beskrivelse").input_value() == "Forskningsinstitutt i Trondheim og Oslo."
+    expect(heading).to_be_visible()
+    expect(page.get_by_role("cell", name="https://www.sintef.no")).to_be_visible()
+    expect(page.get_by_label("Beskrivelse")).to_have_value("Forskningsinstitutt i Trondheim og Oslo.")
     check_accessibility(page, "edit partner conflict")
-    page.get_by_role("button", name="Lagre endringene").click()
-    assert page.get_by_text("Partneren er lagret.").is_visible()
+    follow(page.get_by_role("button", name="Lagre endringene"))
+    expect(page.get_by_text("Partneren er lagret.")).to_be_visible()
 
 
 def test_admin_merges_a_duplicate_and_deletes_an_unused_partner(page):
@@ -123,17 +124,17 @@ def test_admin_merges_a_duplicate_and_deletes_an_unused_partner(page):
     sign_in(page, "admin@example.org", factories.PASSWORD)
 
     page.goto(f"/partners/{dup.id}")
-    page.get_by_role("link", name="Slå sammen med en annen partner").click()
+    follow(page.get_by_role("link", name="Slå sammen med en annen partner"))
     check_accessibility(page, "merge form")
-    page.get_by_role("button", name="Slå sammen og slett Sintef AS").click()
-    assert page.locator("#error-summary").is_visible()
+    follow(page.get_by_role("button", name="Slå sammen og slett Sintef AS"))
+    expect(page.locator("#error-summary")).to_be_visible()
     check_accessibility(page, "merge form with errors")
     page.get_by_label("Slå sammen med").select_option(label="SINTEF")
-    page.get_by_role("button", name="Slå sammen og slett Sintef AS").click()
-    assert page.get_by_text("Sintef AS er slått sammen med SINTEF: 1 pilotkoblinger flyttet").is_visible()
-    assert page.get_by_role("cell", name="Evaluerer").is_visible()
+    follow(page.get_by_role("button", name="Slå sammen og slett Sintef AS"))
+    expect(page.get_by_text("Sintef AS er slått sammen med SINTEF: 1 pilotkoblinger flyttet")).to_be_visible()
+    expect(page.get_by_role("cell", name="Evaluerer")).to_be_visible()
 
     page.goto(f"/partners/{unused.id}")
-    page.get_by_role("button", name="Slett").click()
-    assert page.get_by_text("Partneren Ubrukt AS er slettet.").is_visible()
+    follow(page.get_by_role("button", name="Slett"))
+    expect(page.get_by_text("Partneren Ubrukt AS er slettet.")).to_be_visible()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Partner)) == 1

@@ -3,9 +3,10 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, follow, sign_in
 from tracker.auth.models import Role
 from tracker.db import db
 
@@ -44,19 +45,18 @@ def as_user(page, user, lang):
     sign_in(page, user.email, factories.PASSWORD)
     page.wait_for_url("**/")
     if lang == "en" and page.locator("html").get_attribute("lang") != "en":
-        page.get_by_role("button", name="English").click()
+        follow(page.get_by_role("button", name="English"))
 
 
 def sign_out(page, t):
-    page.get_by_role("button", name=t["sign_out"]).click()
+    follow(page.get_by_role("button", name=t["sign_out"]))
     page.wait_for_url("**/login")
 
 
 def act(page, t, action, comment=None):
     if comment is not None:
         page.locator(f"#{action}-comment").fill(comment)
-    page.get_by_role("button", name=t[action], exact=True).click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("button", name=t[action], exact=True))
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
@@ -66,11 +66,11 @@ def test_life_of_a_pilot(page, cast, lang):
 
     # Staff proposes a pilot; an empty title first shows the error summary.
     as_user(page, staff, lang)
-    page.get_by_role("link", name=t["propose"]).first.click()
+    follow(page.get_by_role("link", name=t["propose"]).first)
     check_accessibility(page, "empty proposal form")
     page.locator("#title").fill("")
-    page.locator(".form-actions").get_by_role("button", name=t["save"]).click()
-    assert page.get_by_role("heading", name=t["problem"]).is_visible()
+    follow(page.locator(".form-actions").get_by_role("button", name=t["save"]))
+    expect(page.get_by_role("heading", name=t["problem"])).to_be_visible()
     check_accessibility(page, "proposal form with errors")
 
     page.locator("#title").fill("Self-driving shuttle at Økern")
@@ -83,21 +83,21 @@ def test_life_of_a_pilot(page, cast, lang):
     page.locator("#planned_end").fill("2026-11-30")
     page.locator("#partners-0-partner").select_option(str(partners[0].id))
     page.locator("#partners-0-role").select_option("lead")
-    page.get_by_role("button", name=t["add_partner"]).click()
+    follow(page.get_by_role("button", name=t["add_partner"]))
     page.locator("#partners-1-partner").select_option(str(partners[1].id))
     page.locator("#partners-1-role").select_option("implementer")
     page.locator("#funding-0-year").fill("2026")
     page.locator("#funding-0-source_type").select_option("municipal")
     page.locator("#funding-0-source").fill("Oslo kommune")
     page.locator("#funding-0-amount").fill("400000")
-    page.get_by_role("button", name=t["add_funding"]).click()
-    assert page.locator("#title").input_value() == "Self-driving shuttle at Økern"  # nothing lost
+    follow(page.get_by_role("button", name=t["add_funding"]))
+    expect(page.locator("#title")).to_have_value("Self-driving shuttle at Økern")  # nothing lost
     page.locator("#funding-1-year").fill("2027")
     page.locator("#funding-1-source_type").select_option("partner")
     page.locator("#funding-1-partner").select_option(str(partners[1].id))
     page.locator("#funding-1-amount").fill("150000")
     page.locator("#funding-1-kind").select_option("in_kind")
-    page.locator(".form-actions").get_by_role("button", name=t["save"]).click()
+    follow(page.locator(".form-actions").get_by_role("button", name=t["save"]))
     page.wait_for_url(PILOT_PAGE)
     pilot_url = page.url
     total = page.locator(".funding-plan tfoot td").last.inner_text().replace("\xa0", " ")
@@ -109,19 +109,19 @@ def test_life_of_a_pilot(page, cast, lang):
     # The coordinator finds it in the review queue and returns it with a comment.
     as_user(page, coordinator, lang)
     queue = page.locator("section", has=page.get_by_role("heading", name=t["queue"]))
-    assert queue.get_by_role("link", name="Self-driving shuttle at Økern").is_visible()
+    expect(queue.get_by_role("link", name="Self-driving shuttle at Økern")).to_be_visible()
     check_accessibility(page, "My work with a review queue")
-    queue.get_by_role("link", name="Self-driving shuttle at Økern").click()
+    follow(queue.get_by_role("link", name="Self-driving shuttle at Økern"))
     act(page, t, "return", comment="Please add the evaluation plan.")
     sign_out(page, t)
 
     # Staff fixes it and resubmits.
     as_user(page, staff, lang)
     page.goto(pilot_url)
-    assert page.locator(".timeline").get_by_text("Please add the evaluation plan.").is_visible()
-    page.get_by_role("link", name=t["edit"], exact=True).click()
+    expect(page.locator(".timeline").get_by_text("Please add the evaluation plan.")).to_be_visible()
+    follow(page.get_by_role("link", name=t["edit"], exact=True))
     page.locator("#goals").fill("500 rides a week; evaluated by the university.")
-    page.locator(".form-actions").get_by_role("button", name=t["save_changes"]).click()
+    follow(page.locator(".form-actions").get_by_role("button", name=t["save_changes"]))
     page.wait_for_url(pilot_url)
     act(page, t, "submit")
     sign_out(page, t)
@@ -138,7 +138,7 @@ def test_life_of_a_pilot(page, cast, lang):
     page.goto(pilot_url)
     act(page, t, "start")
     act(page, t, "complete")
-    page.get_by_role("link", name=t["record"]).click()
+    follow(page.get_by_role("link", name=t["record"]))
     page.locator("#verdict").select_option("scale_up")
     page.locator("#summary").fill("Riders liked it.")
     page.locator("#lessons").fill("Winter needs a plan B.")
@@ -147,11 +147,11 @@ def test_life_of_a_pilot(page, cast, lang):
     page.locator("#kpis-0-target").fill("500")
     page.locator("#kpis-0-actual").fill("640")
     check_accessibility(page, "outcome form")
-    page.get_by_role("button", name=t["save_outcome"]).last.click()
+    follow(page.get_by_role("button", name=t["save_outcome"]).last)
     page.wait_for_url(pilot_url + "*")
     act(page, t, "evaluate")
-    assert page.locator(".pilot-meta").get_by_text(t["evaluated"]).is_visible()
+    expect(page.locator(".pilot-meta").get_by_text(t["evaluated"])).to_be_visible()
     timeline = page.locator(".timeline > li")
-    assert timeline.count() == 8  # created, submit, return, submit, approve, start, complete, evaluate
+    expect(timeline).to_have_count(8)  # created, submit, return, submit, approve, start, complete, evaluate
     assert "Rides per week" in page.locator("#outcome").inner_text()
     check_accessibility(page, "evaluated pilot page")

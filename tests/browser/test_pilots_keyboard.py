@@ -3,9 +3,10 @@
 import re
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, follow, sign_in
 from tracker.db import db
 from tracker.pilots.models import Pilot
 
@@ -37,7 +38,7 @@ def test_proposal_form_can_be_completed_with_the_keyboard_alone(page, world):
     type_into(page, "#title", "Keyboard pilot")
     tab_to(page, "#district")
     page.keyboard.type("District A")
-    assert page.locator("#district").input_value() == str(world.district_a.id)
+    expect(page.locator("#district")).to_have_value(str(world.district_a.id))
     tab_to(page, f"#themes-{theme.id}")
     page.keyboard.press("Space")
     type_into(page, "#need", "A need.")
@@ -50,11 +51,11 @@ def test_proposal_form_can_be_completed_with_the_keyboard_alone(page, world):
     assert start in ("2026-03-01", "2026-01-03")
     tab_to(page, "#planned_end")
     page.keyboard.type("30112026" if start == "2026-03-01" else "11302026")
-    assert page.locator("#planned_end").input_value() == "2026-11-30"
+    expect(page.locator("#planned_end")).to_have_value("2026-11-30")
     type_into(page, "#agency", "Bymiljøetaten")
     tab_to(page, "#partners-0-partner")
     page.keyboard.type("Ruter")
-    assert page.locator("#partners-0-partner").input_value() == str(partner.id)
+    expect(page.locator("#partners-0-partner")).to_have_value(str(partner.id))
     # Adding a funding row re-renders the form; focus starts from the top again.
     tab_to(page, "button[name=add_funding_row]")
     page.keyboard.press("Enter")
@@ -81,17 +82,17 @@ def test_save_draft_and_add_a_new_partner_comes_back_with_it_selected(page, worl
     page.locator("#title").fill("Needs a new partner")
     page.locator("#district").select_option(str(world.district_a.id))
     page.locator("#need").fill("Typed before leaving the form.")
-    page.get_by_role("button", name="Lagre utkast og legg til en ny partner").click()
+    follow(page.get_by_role("button", name="Lagre utkast og legg til en ny partner"))
     page.wait_for_url("**/partners/new?next=*")
     page.locator("#name").fill("Helt Ny Partner AS")
     page.locator("#kind").select_option("startup")
-    page.get_by_role("button", name="Opprett partner").click()
+    follow(page.get_by_role("button", name="Opprett partner"))
     page.wait_for_url("**/pilots/*/edit?partner_id=*")
     partner_select = page.locator("#partners-0-partner")
     assert partner_select.locator("option:checked").inner_text() == "Helt Ny Partner AS"
-    assert page.locator("#need").input_value() == "Typed before leaving the form."  # nothing lost
+    expect(page.locator("#need")).to_have_value("Typed before leaving the form.")  # nothing lost
     check_accessibility(page, "edit form with the new partner")
-    page.locator(".form-actions").get_by_role("button", name="Lagre utkast").click()
+    follow(page.locator(".form-actions").get_by_role("button", name="Lagre utkast"))
     page.wait_for_url(PILOT_PAGE)
     pilot = db.session.scalars(sa.select(Pilot)).one()
     assert [link.partner.name for link in pilot.partner_links] == ["Helt Ny Partner AS"]
@@ -107,8 +108,8 @@ def test_conflicting_edit_keeps_input_and_shows_the_other_change(page, world):
     # Meanwhile the coordinator renames it (a committed change with a new version).
     pilot.title, pilot.version = "Coordinator's title", pilot.version + 1
     db.session.commit()
-    page.locator(".form-actions").get_by_role("button", name="Lagre utkast").click()
-    assert page.get_by_role("heading", name="Noen andre endret piloten mens du redigerte").is_visible()
-    assert page.locator("#title").input_value() == "My new title"
-    assert page.locator(".conflict").get_by_text("Coordinator's title").is_visible()
+    follow(page.locator(".form-actions").get_by_role("button", name="Lagre utkast"))
+    expect(page.get_by_role("heading", name="Noen andre endret piloten mens du redigerte")).to_be_visible()
+    expect(page.locator("#title")).to_have_value("My new title")
+    expect(page.locator(".conflict").get_by_text("Coordinator's title")).to_be_visible()
     check_accessibility(page, "edit conflict")

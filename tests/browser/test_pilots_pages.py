@@ -1,7 +1,9 @@
 """The public register and the pilot list in a real browser, with axe-core."""
 
+from playwright.sync_api import expect
+
 from tests import factories
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, follow, sign_in
 from tracker.db import db
 from tracker.pilots.workflow import Status
 
@@ -13,10 +15,10 @@ def test_public_register_and_public_pilot_page_are_accessible_and_hide_internal_
     factories.make_pilot(world.staff_a, world.district_a, status=Status.RUNNING, title="Internal pilot")
     db.session.commit()
     page.goto("/pilots/")
-    assert page.get_by_role("link", name="Open pilot").is_visible()
-    assert page.get_by_role("link", name="Internal pilot").count() == 0
+    expect(page.get_by_role("link", name="Open pilot")).to_be_visible()
+    expect(page.get_by_role("link", name="Internal pilot")).to_have_count(0)
     check_accessibility(page, "public register")
-    page.get_by_role("link", name="Open pilot").click()
+    follow(page.get_by_role("link", name="Open pilot"))
     body = page.locator("main").inner_text()
     assert "Open pilot" in body and "+47 99 99 99 99" not in body and "777" not in body
     check_accessibility(page, "public pilot page")
@@ -34,8 +36,8 @@ def test_filtered_list_is_accessible_for_signed_in_users(page, world):
     page.goto("/pilots/")
     page.locator("#f-theme").select_option(str(theme.id))
     page.locator("#f-status").select_option("running")
-    page.get_by_role("button", name="Filtrer").click()
+    follow(page.get_by_role("button", name="Filtrer"))
     page.wait_for_url("**/pilots/?*")
     assert f"theme={theme.id}" in page.url and "status=running" in page.url
-    assert page.locator("tbody tr").count() == 3
+    expect(page.locator("tbody tr")).to_have_count(3)
     check_accessibility(page, "filtered pilot list")
