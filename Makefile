@@ -8,6 +8,11 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
+# Host names `make run` answers to (any other Host header gets a plain 400).
+TRUSTED_HOSTS ?= ["127.0.0.1", "localhost"]
+# Sign-in throttling must be shared by the workers: Redis where it answers, else one worker.
+REDIS_URL ?= redis://127.0.0.1:6379
+HAVE_REDIS := $(shell $(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', 6379), 1)" 2>/dev/null && echo yes)
 # Two pytest workers (xdist): one per core; every worker gets its own database.
 PYTEST_ARGS ?= -n 2
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -46,8 +51,10 @@ demo: db
 run: demo
 	@echo "Testarena on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_SESSION_COOKIE_SECURE=false \
-	  TRACKER_REMEMBER_COOKIE_SECURE=false $(BIN)/gunicorn --bind $(HOST):$(PORT) \
-	  --workers $(WORKERS) --threads 4 --access-logfile - wsgi:app
+	  TRACKER_REMEMBER_COOKIE_SECURE=false TRACKER_TRUSTED_HOSTS='$(TRUSTED_HOSTS)' \
+	  TRACKER_RATELIMIT_STORAGE_URI=$(if $(HAVE_REDIS),$(REDIS_URL),memory://) \
+	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(if $(HAVE_REDIS),$(WORKERS),1) --threads 4 \
+	  --access-logfile - wsgi:app
 
 dev: demo
 	TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_SESSION_COOKIE_SECURE=false \

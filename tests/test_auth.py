@@ -97,6 +97,15 @@ def test_open_redirect_after_login_is_refused(client, user, target):
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
+@pytest.mark.parametrize("target", ["/pilots/\r\nSet-Cookie: evil=1", "/x\nLocation: //evil", "/x\x7f"])
+def test_control_characters_in_next_fall_back_to_the_start_page(client, user, target):
+    response = _login(client, next=target)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "evil" not in str(response.headers)
+    assert client.get("/login", query_string={"next": target}).headers["Location"] == "/"
+    assert client.post("/language", data={"lang": "en", "next": target}).headers["Location"] == "/"
+
+
 def test_local_next_is_followed(client, user):
     response = _login(client, next="/pilots/?status=running")
     assert response.headers["Location"] == "/pilots/?status=running"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,3 +47,11 @@ def test_timeline_bars_are_never_invisible_or_negative():
     line = charts.timeline([P(date(2026, 1, 1), date(2026, 1, 1)), P(date(2026, 5, 1), date(2026, 2, 1))],
                            date(2026, 1, 1))
     assert all(row.planned.width >= 2 for row in line.rows)
+
+
+def test_timeline_survives_extreme_dates_and_keeps_the_axis_readable():
+    # Dates outside the pilot years cannot be entered, but a chart must never break a public page.
+    line = charts.timeline([P(date(1, 1, 1), date(9999, 12, 31))], date(2026, 6, 1))
+    assert len(line.ticks) <= charts.MAX_TICKS
+    assert line.ticks[0][1] == 1 and all(a[0] < b[0] for a, b in itertools.pairwise(line.ticks))
+    assert line.rows[0].planned.width > 0

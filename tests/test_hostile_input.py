@@ -8,6 +8,7 @@ answered with a redirect (post/redirect/get after an accepted change), nothing s
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from urllib.parse import quote
@@ -248,6 +249,19 @@ def test_forms_survive_oversized_and_foreign_bodies(app):
             attack.send("POST", data=body, content_type=content_type)
 
 
+def test_a_file_in_place_of_any_field_is_a_400_that_changes_nothing(app):
+    """No form takes a file: a file posted in place of a text field reached the validators as an
+    object (a 500 on nearly every form, the sign-in form included)."""
+    attack = Attack(app)
+    for case in FORM_CASES:
+        attack.case = case
+        valid = case.data(attack.scene)
+        for name in [n for n in valid if n != "csrf_token"][:3]:
+            data = {**valid, name: (io.BytesIO(b"plain text"), "a.txt")}
+            response = attack.send("POST", data=data, content_type="multipart/form-data")
+            assert response.status_code == 400, f"{case.endpoint} with a file as {name}"
+
+
 HUGE = "9" * 400  # beyond any float: WTForms' NumberRange raised OverflowError on it
 
 
@@ -265,3 +279,16 @@ def test_huge_numbers_in_every_field_and_query_argument(app):
     for case in PAGE_CASES:
         attack.case = case
         attack.send("GET", query_string={k: HUGE for k in QUERY_KEYS})
+
+
+@pytest.mark.parametrize("text", ["Title\x1b[31m", "Bell\x07", "Del\x7f", "evil\u202etxt.exe"])
+def test_hidden_control_characters_are_refused_with_an_explanation(app, text):
+    scene = Scene.build()
+    client = app.test_client()
+    login_as(client, scene.world.staff_a)
+    before = snapshot()
+    response = client.post(f"/pilots/{scene.draft.id}/actions/submit",
+                           data={"version": scene.draft.version, "submit-comment": text})
+    assert response.status_code == 400
+    assert "usynlige kontrolltegn" in response.text
+    assert snapshot() == before

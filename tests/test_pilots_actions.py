@@ -102,6 +102,18 @@ def test_complete_before_start_is_refused_with_a_field_error(world, login):
     assert pilot.status == Status.RUNNING and pilot.actual_end is None
 
 
+@pytest.mark.parametrize(("action", "status", "on_date"), [
+    ("start", Status.APPROVED, "9999-12-31"), ("start", Status.APPROVED, "0001-01-01"),
+    ("complete", Status.RUNNING, "2101-01-01")])
+def test_a_date_outside_the_pilot_years_is_refused_and_changes_nothing(world, login, action, status, on_date):
+    pilot = pilot_in(world, status)
+    response = post_action(login(world.staff_a), pilot, action, comment="", **{f"{action}-on_date": on_date})
+    assert response.status_code == 400
+    assert "Skriv en dato i årene 2000 til 2100." in response.get_data(as_text=True)
+    db.session.refresh(pilot)
+    assert pilot.status == status and (pilot.actual_start, pilot.actual_end) == (None, None)
+
+
 def test_bad_date_is_a_form_error_not_a_500(world, login):
     pilot = pilot_in(world, Status.APPROVED)
     response = post_action(login(world.staff_a), pilot, "start", comment="",

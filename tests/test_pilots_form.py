@@ -125,6 +125,8 @@ BAD_INPUT = [
     ({"planned_start": "2026-12-31", "planned_end": "2026-01-01"}, "planned_end",
      "Planlagt slutt må være samme dag som eller etter planlagt start."),
     ({"planned_start": "2026-02-30"}, "planned_start", None),
+    ({"planned_start": "0001-01-01"}, "planned_start", "Skriv en dato i årene 2000 til 2100."),
+    ({"planned_end": "9999-12-31"}, "planned_end", "Skriv en dato i årene 2000 til 2100."),
     ({"contact_email": "not-an-address"}, "contact_email", "Skriv en e-postadresse som navn@eksempel.no."),
     ({"partners-0-partner": "999999"}, "partners-0-partner", "Velg en partner fra listen."),
     ({"partners-0-partner": "1e99"}, "partners-0-partner", "Velg en partner fra listen."),

@@ -52,6 +52,14 @@ def test_untrusted_host_gets_400_not_500(client):
     assert client.get("/login", base_url="https://testarena.oslo.kommune.no").status_code == 200
 
 
+@pytest.mark.parametrize("host", ["a" * 64 + ".example", "x..y"])
+def test_a_malformed_host_gets_400_not_500(client, host):
+    """Werkzeug cannot bind URLs for such a Host (BadHost): no page with links can be built."""
+    response = client.get("/login", headers={"Host": host})
+    assert response.status_code == 400
+    assert_strict_headers(response)
+
+
 def test_trusted_hosts_come_from_the_environment(monkeypatch, _schema):
     monkeypatch.setenv("TRACKER_TRUSTED_HOSTS", '["testarena.example", "localhost"]')
     app = make_app(_schema)

@@ -117,3 +117,26 @@ def test_status_action_is_logged(client, login, world, records):
                                       "user_id": world.staff_a.id, "from_status": "draft",
                                       "to_status": "submitted", "ip": None,
                                       "path": f"/pilots/{draft.id}/actions/submit"}
+
+
+def test_a_production_app_writes_the_events_to_stderr_as_json(tmp_path):
+    """Outside testing nothing else configures logging (gunicorn doesn't): the app must."""
+    import os
+    import subprocess
+    import sys
+
+    script = f"""
+from tracker import create_app
+from tracker.db import db
+app = create_app({{"SQLALCHEMY_DATABASE_URI": "sqlite:///{tmp_path / 'prod.db'}",
+                  "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}})
+with app.app_context():
+    db.create_all()
+app.test_client().post("/login", data={{"email": "nobody@example.org", "password": "x"}})
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env["TRACKER_SECRET_KEY"] = "a-real-secret-key-for-this-test-only-0123456789"
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                         timeout=60, check=True)
+    lines = [json.loads(line) for line in run.stderr.splitlines() if line.startswith("{")]
+    assert [(e["event"], e["email"]) for e in lines] == [("sign_in_failed", "nobody@example.org")]

@@ -47,8 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     register_blueprints(app)
-    from tracker import errors, i18n, web
+    from tracker import errors, i18n, logs, web
 
+    logs.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
     errors.init_app(app)

@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 from flask import Flask, Response, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import BadHost, HTTPException, SecurityError
 
 from tracker.logs import event
 
+# Heading (also the page title) and text per error; "csrf" is an expired or forged form token.
+MESSAGES = {
+    "csrf": (_l("The form has expired"), _l("For your security, forms are only valid for a while and only "
+             "from this site. Go back, reload the page and try again; nothing was saved.")),
+    403: (_l("You do not have access to this page"), _l("Your role does not allow this action. Ask the "
+          "district coordinator or the innovation office if you think this is wrong.")),
+    404: (_l("Page not found"), _l("The page or pilot does not exist, or it has been removed. Check the "
+          "address, or start from the pilot list.")),
+    429: (_l("Too many attempts"), _l("Please wait a few minutes before you try again.")),
+    500: (_l("Something went wrong on our side"), _l("The error has been logged. Nothing you did caused "
+          "it. Please try again in a moment.")),
+    None: (_l("The request could not be handled"), _l("Check what you entered and try again.")),
+}
+
+
+def _render(key, code: int, text=None):
+    heading, default_text = MESSAGES.get(key, MESSAGES[None])
+    return render_template("errors/error.html", heading=heading, text=text or default_text, code=code), code
+
 
 def _page(error: HTTPException):
-    if isinstance(error, SecurityError):
-        # An untrusted Host header: no URL can be built for it, so no page with links either.
+    if isinstance(error, SecurityError | BadHost):
+        # An untrusted or malformed Host header: no URL can be built for it, so no page with links.
         return Response(f"{error.code} {error.name}\n", status=error.code, mimetype="text/plain")
-    return render_template("errors/error.html", error=error), error.code
+    return _render(error.code, error.code, getattr(error, "user_message", None))
 
 
 def _forbidden(error: HTTPException):
@@ -25,11 +45,11 @@ def _forbidden(error: HTTPException):
 
 
 def _csrf(error: CSRFError):
-    return render_template("errors/error.html", error=error, csrf=True), 400
+    return _render("csrf", 400)
 
 
 def _server_error(error):
-    return render_template("errors/error.html", error=None), 500
+    return _render(500, 500)
 
 
 def init_app(app: Flask) -> None:

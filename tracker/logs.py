@@ -13,6 +13,20 @@ from flask import has_request_context, request
 logger = logging.getLogger("tracker.events")
 
 
+def init_app(app) -> None:
+    """Write the events to stderr (gunicorn's error log), one JSON object a line.
+
+    Skipped under testing (tests read the records) and when the host already gave the logger
+    a handler (a deployment's own logging config wins)."""
+    if app.testing or logger.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # Flask's handler on "tracker" would prefix the JSON
+
+
 def event(name: str, **fields) -> None:
     """Log ``{"event": name, ...fields, "ip": ..., "path": ...}`` as one JSON line."""
     record = {"event": name, **fields}

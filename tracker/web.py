@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, abort, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from tracker.labels import label
@@ -15,7 +18,7 @@ from tracker.labels import label
 
 def safe_next(target: str | None, default_endpoint: str = "home.index") -> str:
     """A local path to go to after an action; anything pointing elsewhere becomes the default."""
-    if target:
+    if target and not any(ord(c) < 32 or ord(c) == 127 for c in target.strip()):
         target = target.strip().replace("\\", "/")
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
@@ -91,16 +94,28 @@ class IdConverter(IntegerConverter):
                          max=MAX_DB_ID if max is None else max, signed=signed)
 
 
-def reject_nul_bytes():
-    """A NUL character has no place in any address or field (PostgreSQL cannot even store one).
+# Invisible characters no keyboard types: C0 controls (but tab and line breaks), DEL, and the
+# bidirectional overrides that make a title read differently from what is stored.
+HIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
-    No page has such an address (404); a field or argument holding one is a bad request (400).
-    """
+
+class HiddenCharacters(BadRequest):
+    user_message = _l("The text contains invisible control characters (often pasted from another "
+                      "program). Type the text again without them; nothing was saved.")
+
+
+def reject_malformed_input():
+    """Refuse what no page sends: a NUL character in the address (404) or in a field or argument
+    (400; PostgreSQL cannot even store one), and uploaded files (400; no form takes a file, and a
+    file posted in place of a text field would reach the validators as an object, not text), and
+    hidden control characters in a field (400 with an explanation)."""
     if "\x00" in request.path:
         abort(404)
     fields = (pair for source in (request.args, request.form) for pair in source.items(multi=True))
-    if any("\x00" in name or "\x00" in value for name, value in fields):
+    if any("\x00" in name or "\x00" in value for name, value in fields) or request.files:
         abort(400)
+    if any(HIDDEN_CHARACTERS.search(v) for values in request.form.listvalues() for v in values):
+        raise HiddenCharacters()
 
 
 def security_headers(response):
@@ -120,7 +135,7 @@ def security_headers(response):
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(reject_nul_bytes)
+    app.before_request(reject_malformed_input)
     app.after_request(security_headers)
     app.jinja_env.globals.update(
         label=label, fmt_date=fmt_date, fmt_nok=fmt_nok, has_endpoint=has_endpoint, url_with=url_with,

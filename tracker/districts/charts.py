@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+MAX_TICKS = 12  # year labels on the timeline axis; longer spans label every n-th year
 BAR_HEIGHT = 22
 BAR_GAP = 8
 LABEL_WIDTH = 170
@@ -65,7 +66,8 @@ def timeline(pilots, today: date) -> Timeline:
     """Bars for planned (outline) and actual (filled) periods on a shared axis of whole years."""
     dates = [d for p in pilots for d in (p.planned_start, p.planned_end, p.actual_start, p.actual_end) if d]
     dates.append(today)
-    start, end = date(min(dates).year, 1, 1), date(max(dates).year + 1, 1, 1)
+    start = date(min(dates).year, 1, 1)
+    end = date(max(dates).year + 1, 1, 1) if max(dates).year < date.max.year else date.max
     span_days = (end - start).days
     room = CHART_WIDTH - LABEL_WIDTH
 
@@ -83,5 +85,6 @@ def timeline(pilots, today: date) -> Timeline:
     rows = [Row(pilot=p, y=24 + i * (BAR_HEIGHT + BAR_GAP), planned=span(p.planned_start, p.planned_end),
                 actual=span(p.actual_start, p.actual_end))
             for i, p in enumerate(pilots)]
-    ticks = [(x(date(y, 1, 1)), y) for y in range(start.year, end.year)]
+    step = -(-(end.year - start.year) // MAX_TICKS)
+    ticks = [(x(date(y, 1, 1)), y) for y in range(start.year, end.year, step)]
     return Timeline(rows=rows, ticks=ticks, today_x=x(today), height=24 + len(rows) * (BAR_HEIGHT + BAR_GAP))

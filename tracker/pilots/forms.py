@@ -38,6 +38,8 @@ from tracker.districts.models import District
 from tracker.labels import choices
 from tracker.partners.models import Partner
 from tracker.pilots.models import (
+    DATE_MAX,
+    DATE_MIN,
     FUNDING_AMOUNT_MAX,
     FUNDING_YEAR_MAX,
     FUNDING_YEAR_MIN,
@@ -56,6 +58,13 @@ def _partner_choices() -> list[tuple[str, str]]:
         rows = db.session.execute(sa.select(Partner.id, Partner.name).order_by(Partner.name)).all()
         g.pilot_partner_choices = [("", _l("Choose a partner"))] + [(str(i), n) for i, n in rows]
     return g.pilot_partner_choices
+
+
+def in_pilot_years(form, field) -> None:
+    """A date in the years pilots and their funding may have (``DATE_MIN``..``DATE_MAX``)."""
+    if field.data and not DATE_MIN <= field.data <= DATE_MAX:
+        raise ValidationError(_l("Enter a date in the years %(min)s to %(max)s.",
+                                 min=DATE_MIN.year, max=DATE_MAX.year))
 
 
 def _is_blank(*fields) -> bool:
@@ -130,8 +139,8 @@ class PilotForm(CheckedForm):
     description = TextAreaField(_l("Description (what is tested)"), validators=[Length(max=TEXT_MAX)])
     goals = TextAreaField(_l("Goals and success criteria"), validators=[Length(max=TEXT_MAX)])
     location = StringField(_l("Location"), validators=[Length(max=300)])
-    planned_start = DateField(_l("Planned start"), validators=[Optional()])
-    planned_end = DateField(_l("Planned end"), validators=[Optional()])
+    planned_start = DateField(_l("Planned start"), validators=[Optional(), in_pilot_years])
+    planned_end = DateField(_l("Planned end"), validators=[Optional(), in_pilot_years])
     agency = StringField(_l("Responsible agency"), validators=[Length(max=200)])
     contact_name = StringField(_l("Contact name"), validators=[Length(max=200)])
     contact_email = StringField(_l("Contact e-mail"), validators=[
@@ -329,7 +338,7 @@ class ActionForm(CheckedForm):
     """One workflow action (the pilot page shows one per allowed action, each with its prefix)."""
 
     comment = TextAreaField(_l("Comment"), validators=[Length(max=TEXT_MAX)])
-    on_date = DateField(_l("Date"), validators=[Optional()])
+    on_date = DateField(_l("Date"), validators=[Optional(), in_pilot_years])
 
 
 class KPIRowForm(Form):

@@ -57,6 +57,8 @@ class Verdict(StrEnum):
 
 FUNDING_YEAR_MIN, FUNDING_YEAR_MAX = 2000, 2100
 FUNDING_AMOUNT_MAX = 10_000_000_000  # 10 billion NOK: anything above is a typo
+# Planned and actual dates fall in the same years as funding: a date outside them is a typo.
+DATE_MIN, DATE_MAX = date(FUNDING_YEAR_MIN, 1, 1), date(FUNDING_YEAR_MAX, 12, 31)
 
 
 class Theme(db.Model):
