@@ -151,3 +151,17 @@ def test_only_admins_delete(login, world, who):
     partner = factories.make_partner()
     assert login(getattr(world, who)).post(f"/partners/{partner.id}/delete").status_code == 403
     assert db.session.get(Partner, partner.id) is not None
+
+
+def test_a_new_partner_never_takes_a_deleted_partners_id_or_history(login, world):
+    """SQLite reused the highest deleted id: the new partner then showed the old one's history."""
+    newest = factories.make_partner("Slettes AS")
+    db.session.commit()
+    old_id = newest.id
+    client = login(world.admin)
+    assert client.post(f"/partners/{old_id}/delete", follow_redirects=True).status_code == 200
+    response = client.post("/partners/new", data={"name": "Helt ny AS", "kind": "startup"})
+    assert response.status_code == 302
+    new = db.session.scalars(sa.select(Partner).where(Partner.name == "Helt ny AS")).one()
+    assert new.id > old_id
+    assert "Slettes AS" not in client.get(f"/partners/{new.id}").text

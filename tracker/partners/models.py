@@ -34,6 +34,8 @@ class Partner(db.Model):
     __table_args__ = (
         enum_check("kind", PartnerKind),
         sa.CheckConstraint("org_number IS NULL OR length(org_number) = 9", name="org_number_len"),
+        # Partners are deleted and merged: a new one must never take an old id (and its history).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

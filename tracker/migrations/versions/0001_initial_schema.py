@@ -46,7 +46,8 @@ def upgrade():
     sa.CheckConstraint("kind IN ('university', 'research_institute', 'hospital', 'startup', 'company', 'incubator', 'investor', 'public_agency', 'voluntary', 'cluster_network', 'other')", name=op.f('ck_partners_kind_valid')),
     sa.CheckConstraint('org_number IS NULL OR length(org_number) = 9', name=op.f('ck_partners_org_number_len')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partners')),
-    sa.UniqueConstraint('org_number', name=op.f('uq_partners_org_number'))
+    sa.UniqueConstraint('org_number', name=op.f('uq_partners_org_number')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('partners', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_partners_name_key'), ['name_key'], unique=False)
