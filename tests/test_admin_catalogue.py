@@ -48,6 +48,7 @@ def test_create_a_district_with_a_generated_slug_and_coordinators(world, login):
 @pytest.mark.parametrize("values,field", [
     ({"name": ""}, "name"),
     ({"name": "District A"}, "name"),  # taken
+    ({"name": " district a ", "slug": "other-a"}, "name"),  # taken, whatever the case
     ({"name": "New", "slug": "district-a"}, "slug"),  # taken
     ({"name": "New", "slug": "Bad Slug"}, "slug"),
     ({"name": "!!!"}, "slug"),  # nothing to make a slug from
@@ -101,6 +102,8 @@ def test_duplicate_theme_names_are_refused(world, login):
     response = login(world.admin).post("/admin/themes/new",
                                        data={"name_nb": "Mobilitet", "name_en": "Other"})
     assert response.status_code == 400 and 'href="#name_nb"' in response.text
+    response = login(world.admin).post("/admin/themes/new", data={"name_nb": "Ny", "name_en": "MOBILITY"})
+    assert response.status_code == 400 and 'href="#name_en"' in response.text
 
 
 @pytest.mark.parametrize("url", ["/admin/districts/0", "/admin/districts/99999999999", "/admin/themes/0",

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.routing import IntegerConverter
 
 from tests.authz import scene as authz
 from tests.authz.matrix import MATRIX
@@ -169,7 +170,7 @@ def test_pages_survive_hostile_query_strings(attack, case, query, garbage):
     attack.send("GET", query_string=qs)
 
 
-PATH_VALUES = {"int": ["0", str(2**31), str(2**63), str(10**30)],
+PATH_VALUES = {"int": ["0", str(2**31), str(2**63), str(10**30), "%EF%BC%91", "01"],
                "default": ["%00", "x" * 3000, "%ff%fe", "'%3B--", "%F0%9F%99%82", "..%2F..%2Fetc"]}
 
 
@@ -202,7 +203,7 @@ def test_unknown_and_huge_ids_in_urls_are_404_not_500(app):
 
 def _substitutions(rule):
     """Per argument, every hostile value (the other arguments keep a harmless one)."""
-    kinds = {name: ("int" if type(conv).__name__ == "IntegerConverter" else "default")
+    kinds = {name: ("int" if isinstance(conv, IntegerConverter) else "default")
              for name, conv in rule._converters.items()}
     for name, kind in kinds.items():
         if type(rule._converters[name]).__name__ == "AnyConverter":

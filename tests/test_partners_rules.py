@@ -104,14 +104,19 @@ def test_a_complete_form_is_valid_and_normalises_the_number(app):
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)",
                                  "java\tscript:alert(1)", "data:text/html,<script>alert(1)</script>",
-                                 "ftp://example.org", "http://", "https://exa mple.org", "http://[::1"])
+                                 "ftp://example.org", "http://", "https://exa mple.org", "http://[::1",
+                                 "https://<script>alert(1)</script>", "http://evil.example:99999",
+                                 "http://user:pass@evil.example", "https://" + "9" * 400, "https://🙂.no",
+                                 "https://localhost", "https://-bad-.no"])
 def test_website_other_than_http_or_https_is_refused(app, url):
     f = form(app, website=url)
     assert f.website.errors == ["Enter a web address that starts with https:// or http://, "
                                 "for example https://www.uio.no."]
 
 
-@pytest.mark.parametrize("url", ["https://www.uio.no", "http://example.org/path?q=1", "sintef.no"])
+@pytest.mark.parametrize("url", ["https://www.uio.no", "http://example.org/path?q=1", "sintef.no",
+                                 "https://blåbær.no", "https://www.oslo.kommune.no:8443/x",
+                                 "http://192.0.2.10/", "https://my_host.example.org"])
 def test_http_and_https_websites_are_accepted(app, url):
     assert form(app, website=url).website.errors == []
 

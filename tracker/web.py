@@ -89,6 +89,8 @@ class IdConverter(IntegerConverter):
     (SQLite: OverflowError; PostgreSQL: integer out of range) as a 500 instead of a 404.
     """
 
+    regex = r"[1-9][0-9]*"  # one spelling per id: no leading zeros, no non-ASCII digits ("１")
+
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=0 if min is None else min,
                          max=MAX_DB_ID if max is None else max, signed=signed)

@@ -72,7 +72,7 @@ def download(header: list[str], rows: list[list], fmt: str, basename: str, sep: 
         body, mimetype = to_xlsx(header, rows, basename), XLSX_TYPE
     else:
         body, mimetype = to_csv(header, rows, sep), "text/csv; charset=utf-8"
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # mimetype= would append a second charset
     response.headers["Content-Disposition"] = f'attachment; filename="{basename}.{fmt}"'
     return response
 

@@ -49,8 +49,13 @@ def valid_org_number(form, field) -> None:
                                  "match.", number=field.data))
 
 
+# A host name with a dot: labels of letters (any script), digits and hyphens, 63 at most each.
+HOST_NAME = re.compile(r"(?=.{1,253}$)(?:(?!-)[^\W_]{1}[\w-]{0,62}\.)+[^\W_\d][\w-]{0,62}|[0-9.]{7,15}")
+
+
 def valid_website(form, field) -> None:
-    """Only ``http://`` and ``https://`` addresses with a host (never ``javascript:``, ``data:`` …)."""
+    """Only ``http://`` and ``https://`` addresses with a real host name and no login in them
+    (never ``javascript:``, ``data:``, ``https://user:pw@…``, a bad port or a made-up host)."""
     if not field.data:
         return
     message = _l("Enter a web address that starts with https:// or http://, for example https://www.uio.no.")
@@ -58,10 +63,11 @@ def valid_website(form, field) -> None:
         raise ValidationError(message)
     try:
         parts = urlsplit(field.data)
-        host = parts.hostname
+        host, _port = parts.hostname, parts.port  # .port raises ValueError outside 0..65535
     except ValueError:
         raise ValidationError(message) from None
-    if parts.scheme.lower() not in ("http", "https") or not host:
+    if parts.scheme.lower() not in ("http", "https") or not host or parts.username is not None \
+            or not HOST_NAME.fullmatch(host):
         raise ValidationError(message)
 
 
