@@ -38,20 +38,20 @@ def test_newest_first_with_old_and_new_values(trail, login):
     page = login(trail.admin).get("/admin/audit")
     assert page.status_code == 200 and "Endringslogg" in page.text
     rows = _rows(page.text)
-    assert [("retire" in r, "handover" in r, "update" in r) for r in rows] == [
+    assert [("Nedlagt" in r, "Overført til ny eier" in r, "Endret" in r) for r in rows] == [
         (True, False, False), (False, True, False), (False, False, True)]
-    assert "role: <code>staff</code> → <code>coordinator</code>" in rows[2]
+    assert "<strong>Rolle</strong>: Ansatt → Koordinator" in rows[2]
     assert "Coordinator A" in rows[1] and f'href="/admin/users/{trail.staff_a.id}"' in rows[2]
 
 
 def test_filter_by_actor_entity_and_dates(trail, login):
     client = login(trail.admin)
     by_actor = _rows(client.get(f"/admin/audit?actor={trail.coordinator_a.id}").text)
-    assert len(by_actor) == 1 and "handover" in by_actor[0]
+    assert len(by_actor) == 1 and "Overført til ny eier" in by_actor[0]
     by_entity = _rows(client.get("/admin/audit?entity=theme").text)
-    assert len(by_entity) == 1 and "retire" in by_entity[0]
+    assert len(by_entity) == 1 and "Nedlagt" in by_entity[0]
     by_date = _rows(client.get("/admin/audit?date_from=2026-03-02&date_to=2026-03-05").text)
-    assert len(by_date) == 1 and "handover" in by_date[0]
+    assert len(by_date) == 1 and "Overført til ny eier" in by_date[0]
     assert len(_rows(client.get("/admin/audit?date_from=2026-03-06").text)) == 1
 
 

@@ -75,6 +75,22 @@ LABELS = {
         Verdict.INCONCLUSIVE: _l("Inconclusive"),
     },
     "role": {Role.STAFF: _l("Staff"), Role.COORDINATOR: _l("Coordinator"), Role.ADMIN: _l("Administrator")},
+    # What an audit entry is about (``AuditEntry.entity``) and what was done (``AuditEntry.action``).
+    "entity": {"pilot": _l("Pilot"), "partner": _l("Partner"), "user": _l("User"), "district": _l("District"),
+               "theme": _l("Theme")},
+    "audit_action": {
+        "create": _l("Created"), "update": _l("Edited"), "delete": _l("Deleted"),
+        "outcome_create": _l("Outcome recorded"), "outcome_update": _l("Outcome updated"),
+        "handover": _l("Handed over to a new owner"), "retire": _l("Retired"), "reinstate": _l("Reinstated"),
+        "password": _l("Password set"), "password_link": _l("Set-password link made"),
+        "deactivate": _l("Deactivated"), "reactivate": _l("Reactivated"),
+        "merge": _l("Another partner merged into this one"), "merged_into": _l("Merged into another partner"),
+        Action.SUBMIT: _l("Submitted for review"), Action.APPROVE: _l("Approved"),
+        Action.RETURN: _l("Returned to owner"), Action.REJECT: _l("Rejected"),
+        Action.REVISE: _l("Reopened for revision"), Action.START: _l("Started"), Action.PAUSE: _l("Paused"),
+        Action.RESUME: _l("Resumed"), Action.COMPLETE: _l("Completed"), Action.EVALUATE: _l("Evaluated"),
+        Action.WITHDRAW: _l("Withdrawn"),
+    },
 }
 
 

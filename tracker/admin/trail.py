@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import render_template, request, url_for
+from flask import render_template, request
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
@@ -16,19 +16,8 @@ from tracker.admin.routes import bp, page_of
 from tracker.audit import AuditEntry
 from tracker.auth.models import User
 from tracker.db import db
-from tracker.web import has_endpoint
-
-# Where an audited entity is shown, as (endpoint, id argument).
-ENTITY_PAGES = {"user": ("admin.user", "user_id"), "district": ("admin.district", "district_id"),
-                "theme": ("admin.theme", "theme_id"), "pilot": ("pilots.show", "pilot_id"),
-                "partner": ("partners.show", "partner_id")}
-
-
-def entity_url(entry: AuditEntry) -> str | None:
-    page = ENTITY_PAGES.get(entry.entity)
-    if page is None or entry.entity_id is None or not has_endpoint(page[0]):
-        return None
-    return url_for(page[0], **{page[1]: entry.entity_id})
+from tracker.history import describe
+from tracker.labels import label
 
 
 def _local_midnight_utc(day) -> datetime:
@@ -44,7 +33,7 @@ def audit():
         .order_by(User.name, User.id)).all()
     form.actor.choices = options([("", _("Everyone"))] + [(str(uid), name) for uid, name in actors])
     entities = db.session.scalars(sa.select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).all()
-    form.entity.choices = options([("", _("Everything"))] + [(e, e) for e in entities])
+    form.entity.choices = options([("", _("Everything"))] + [(e, label("entity", e)) for e in entities])
     stmt = (sa.select(AuditEntry).options(joinedload(AuditEntry.actor))
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
     valid = form.validate() if request.args else True
@@ -60,5 +49,6 @@ def audit():
             stmt = stmt.where(AuditEntry.at >= _local_midnight_utc(form.date_from.data))
         if form.date_to.data:
             stmt = stmt.where(AuditEntry.at < _local_midnight_utc(form.date_to.data + timedelta(days=1)))
-    return (render_template("admin/audit.html", form=form, page=page_of(stmt), entity_url=entity_url),
+    page = page_of(stmt)
+    return (render_template("admin/audit.html", form=form, page=page, lines=describe(page.items)),
             200 if valid else 400)

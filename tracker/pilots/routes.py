@@ -7,9 +7,9 @@ from urllib.parse import quote
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from tracker import history
 from tracker.db import db
 from tracker.districts.models import District
 from tracker.labels import choices, label
@@ -21,33 +21,6 @@ from tracker.pilots.workflow import Action, Status, TransitionError, comment_req
 from tracker.web import fmt_date, fmt_nok
 
 bp = Blueprint("pilots", __name__, url_prefix="/pilots")
-
-FIELD_LABELS = {
-    "title": _l("Title"), "district": _l("District"), "district_id": _l("District"),
-    "arena_kind": _l("Arena kind"), "themes": _l("Themes"), "need": _l("Need (the problem)"),
-    "description": _l("Description (what is tested)"), "goals": _l("Goals and success criteria"),
-    "location": _l("Location"), "planned_start": _l("Planned start"), "planned_end": _l("Planned end"),
-    "actual_start": _l("Actual start"), "actual_end": _l("Actual end"), "agency": _l("Responsible agency"),
-    "contact_name": _l("Contact name"), "contact_email": _l("Contact e-mail"),
-    "contact_phone": _l("Contact phone"), "is_public": _l("In the public register"),
-    "partners": _l("Partners"), "funding": _l("Funding"), "status": _l("Status"), "comment": _l("Comment"),
-    "verdict": _l("Verdict"), "summary": _l("Summary"), "lessons": _l("Lessons learned"),
-    "next_steps": _l("Next steps"), "kpis": _l("Key performance indicators"),
-}
-AUDIT_ACTIONS = {"create": _l("Created"), "update": _l("Edited"), "outcome_create": _l("Outcome recorded"),
-                 "outcome_update": _l("Outcome updated")}
-
-
-def _change(value) -> str:
-    """An audited value as text (lists joined; empty as a dash)."""
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value) or "–"
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    return str(value)
-
 
 def _kpi(value) -> str:
     if value is None:
@@ -64,7 +37,7 @@ def _period(start, end) -> str:
 
 @bp.context_processor
 def _helpers():
-    return {"field_labels": FIELD_LABELS, "audit_actions": AUDIT_ACTIONS, "change": _change, "kpi": _kpi,
+    return {"field_labels": history.FIELD_LABELS["pilot"], "kpi": _kpi,
             "roles": choices("partner_role"), "period": _period,
             # Templates ask the same permission functions the routes enforce.
             "can_edit": permissions.can_edit, "can_record_outcome": permissions.can_record_outcome,
@@ -113,7 +86,7 @@ def _render_show(pilot, forms=None, missing=None, conflict=None, status=200):
     return render_template(
         "pilots/show.html", pilot=pilot, internal=internal, action_forms=action_forms,
         plan=funding_plan(pilot.funding) if internal else None,
-        audit_entries=queries.audit_trail(pilot.id) if internal else [],
+        audit_entries=history.describe(queries.audit_trail(pilot.id), targets=False) if internal else [],
         missing=missing or [], conflict=conflict, comment_required=comment_required,
         evaluate_needs_outcome=(pilot.status == Status.COMPLETED and pilot.outcome is None
                                 and permissions.can_manage(current_user, pilot)),
