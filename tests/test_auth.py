@@ -97,7 +97,7 @@ def test_open_redirect_after_login_is_refused(client, user, target):
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
-@pytest.mark.parametrize("target", ["/pilots/\r\nSet-Cookie: evil=1", "/x\nLocation: //evil", "/x\x7f"])
+@pytest.mark.parametrize("target", ["/pilots/\r\nSet-Cookie: evil=1", "/x\nLocation: //evil", "/x\tevil"])
 def test_control_characters_in_next_fall_back_to_the_start_page(client, user, target):
     response = _login(client, next=target)
     assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -26,15 +26,17 @@ def records():
     captured: list[logging.LogRecord] = []
     handler = logging.Handler(logging.DEBUG)
     handler.emit = captured.append
-    root = logging.getLogger()
-    old_level, events_level = root.level, logging.getLogger("tracker.events").level
+    root, events = logging.getLogger(), logging.getLogger("tracker.events")
+    old_level, events_level, events_propagate = root.level, events.level, events.propagate
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
-    logging.getLogger("tracker.events").setLevel(logging.INFO)
+    events.setLevel(logging.INFO)
+    events.propagate = True  # an app built with TESTING off earlier in this process turned it off
     yield captured
     root.removeHandler(handler)
     root.setLevel(old_level)
-    logging.getLogger("tracker.events").setLevel(events_level)
+    events.setLevel(events_level)
+    events.propagate = events_propagate
 
 
 def _events(records) -> list[dict]:

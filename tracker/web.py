@@ -13,6 +13,7 @@ from flask_babel.speaklater import LazyString
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
+from tracker.i18n import current_language
 from tracker.labels import label
 
 
@@ -26,12 +27,18 @@ def safe_next(target: str | None, default_endpoint: str = "home.index") -> str:
     return url_for(default_endpoint)
 
 
-def fmt_date(value: date | datetime | None, fmt: str = "medium") -> str:
+# One style per language for every date on every page: "5. okt. 2026" / "5 Oct 2026" (Babel's
+# English default is the US "10/5/26"), with the Oslo time for moments.
+DATE_PATTERNS = {"nb": "d. MMM y", "en": "d MMM y"}
+MOMENT_PATTERNS = {"nb": "d. MMM y 'kl.' HH:mm", "en": "d MMM y, HH:mm"}
+
+
+def fmt_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "short")
-    return format_date(value, fmt)
+        return format_datetime(value, MOMENT_PATTERNS.get(current_language(), MOMENT_PATTERNS["nb"]))
+    return format_date(value, DATE_PATTERNS.get(current_language(), DATE_PATTERNS["nb"]))
 
 
 def fmt_nok(amount: int | None) -> str:
