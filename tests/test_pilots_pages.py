@@ -161,6 +161,11 @@ def test_list_is_paginated_with_filters_kept(world, login):
     assert "page=2" in first and "status=running" in first
     third = client.get("/pilots/?status=running&page=3").get_data(as_text=True)
     assert third.count("Paged pilot") == 1
+    # An old link past the end goes to the last page (not "7 pilots" above "No pilots found").
+    past = client.get("/pilots/?status=running&page=999")
+    assert past.status_code == 302 and past.headers["Location"] == "/pilots/?status=running&page=3"
+    assert client.get("/pilots/?q=nothing-like-it&page=5").headers["Location"] == \
+        "/pilots/?q=nothing-like-it"
 
 
 # -- My work ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from tracker.pilots.forms import ActionForm, OutcomeForm, PilotForm, pilot_form_
 from tracker.pilots.funding import funding_plan, source_label
 from tracker.pilots.operations import Conflict, Content, Incomplete
 from tracker.pilots.workflow import Action, Status, TransitionError, comment_required, missing_for_submit
-from tracker.web import fmt_date, fmt_nok
+from tracker.web import fmt_date, fmt_nok, url_with
 
 bp = Blueprint("pilots", __name__, url_prefix="/pilots")
 
@@ -67,6 +67,8 @@ def index():
     page = request.args.get("page", 1, type=int)
     page = min(max(page, 1), 100_000)
     pagination = queries.pilot_page(current_user, filters, page, current_app.config["PAGE_SIZE"])
+    if page > max(pagination.pages, 1):  # past the end (an old link): show the last page
+        return redirect(url_with(page=pagination.pages if pagination.pages > 1 else None))
     districts = db.session.scalars(db.select(District).order_by(District.name)).all()
     return render_template("pilots/index.html", pagination=pagination, filters=filters,
                            districts=districts, themes=queries.all_themes(), statuses=list(Status),
