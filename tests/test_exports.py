@@ -48,7 +48,7 @@ def test_district_csv_has_the_columns_and_keeps_aeoeaa(pilots, login):
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith('attachment; filename="district-a-') and disposition.endswith('.csv"')
     rows = read_csv(response)
-    assert rows[0][:6] == ["ID", "Tittel", "Distrikt", "Status", "Type arena", "Temaer"]
+    assert rows[0][:6] == ["ID", "Tittel", "Distrikt", "Status", "Arenatype", "Temaer"]
     assert rows[0][10:13] == ["Partnere", "Finansiering (kr)", "Konklusjon"]
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1], strict=True))

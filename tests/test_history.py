@@ -135,7 +135,7 @@ def test_pilot_change_log_reads_in_norwegian(app, story, login):
     assert "Status: Til vurdering → Godkjent" in _row(rows, "Godkjent")
     assert _row(rows, "Fullført")[3:] == ["Status: Pågår → Fullført",
                                           f"Faktisk slutt: – → {_day(app, 'nb', date(2026, 11, 23))}"]
-    assert "Type arena: – → Fysisk" in _row(rows, "Opprettet")
+    assert "Arenatype: – → Fysisk" in _row(rows, "Opprettet")
     outcome = _row(rows, "Resultat registrert")
     assert "Konklusjon: – → Skaleres opp" in outcome
     assert "Resultatindikatorer: – → Reisetid (min): utgangsverdi 12,5, mål 10, faktisk –" in outcome

@@ -225,3 +225,16 @@ def test_buttons_shown_are_exactly_the_allowed_actions(world, login):
         assert f"/pilots/{pilot.id}/actions/{action}" in coord_page
     other = login(world.coordinator_b).get(f"/pilots/{pilot.id}").get_data(as_text=True)
     assert "/actions/" not in other
+
+
+@pytest.mark.parametrize(("action", "status", "message"), [
+    ("approve", Status.SUBMITTED, "Piloten er godkjent. Eieren kan starte den når den begynner."),
+    ("return", Status.SUBMITTED, "Forslaget er sendt tilbake til eieren med kommentaren din."),
+    ("complete", Status.RUNNING, "Piloten er fullført. Registrer resultatet og erfaringene som neste steg."),
+])
+def test_each_action_confirms_what_is_true_now(world, login, action, status, message):
+    pilot = pilot_in(world, status)
+    client = login(world.coordinator_a)
+    response = post_action(client, pilot, action)
+    assert response.status_code == 302
+    assert message in client.get(response.headers["Location"]).text

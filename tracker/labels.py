@@ -78,6 +78,20 @@ LABELS = {
     # What an audit entry is about (``AuditEntry.entity``) and what was done (``AuditEntry.action``).
     "entity": {"pilot": _l("Pilot"), "partner": _l("Partner"), "user": _l("User"), "district": _l("District"),
                "theme": _l("Theme")},
+    # The confirmation after a workflow action: what is true now, and what comes next.
+    "action_done": {
+        Action.SUBMIT: _l("The proposal is submitted for review."),
+        Action.APPROVE: _l("The pilot is approved. The owner can start it when it begins."),
+        Action.RETURN: _l("The proposal is returned to its owner with your comment."),
+        Action.REJECT: _l("The proposal is rejected. The owner sees your reason."),
+        Action.REVISE: _l("The proposal is a draft again: change it and submit it anew."),
+        Action.START: _l("The pilot is running."),
+        Action.PAUSE: _l("The pilot is paused."),
+        Action.RESUME: _l("The pilot is running again."),
+        Action.COMPLETE: _l("The pilot is completed. Record the outcome and lessons next."),
+        Action.EVALUATE: _l("The pilot is evaluated."),
+        Action.WITHDRAW: _l("The pilot is withdrawn."),
+    },
     "audit_action": {
         "create": _l("Created"), "update": _l("Edited"), "delete": _l("Deleted"),
         "outcome_create": _l("Outcome recorded"), "outcome_update": _l("Outcome updated"),

@@ -46,7 +46,7 @@ def test_coordinator_filters_bookmarks_and_downloads(page, world, live_server):
     assert set(titles(page)) == {"Øko-bussen på Årvoll", "Sensorpark", "=SUM(A1:A9) formula title",
                                  "Gjenbruk av betong"}
 
-    page.get_by_label("Type arena").select_option("digital")
+    page.get_by_label("Arenatype").select_option("digital")
     page.get_by_label("Tittel inneholder").fill("buss")
     page.get_by_label("Sorter etter").select_option("title")
     follow(page.get_by_role("button", name="Vis piloter"))
@@ -60,7 +60,7 @@ def test_coordinator_filters_bookmarks_and_downloads(page, world, live_server):
     again.goto(bookmark)
     assert titles(again) == ["Øko-bussen på Årvoll"]
     expect(again.get_by_label("Tittel inneholder")).to_have_value("buss")
-    expect(again.get_by_label("Type arena")).to_have_value("digital")
+    expect(again.get_by_label("Arenatype")).to_have_value("digital")
     again.close()
 
     with page.expect_download() as csv_download:

@@ -262,7 +262,7 @@ def act(pilot_id: int, action: str):
                 form.on_date.errors = [_("The end date cannot be before the start date.")]
                 return _render_show(queries.load_pilot(pilot_id, full=True), {action: form}, status=400)
             db.session.commit()
-            flash(_("Done: %(action)s.", action=label("action", action)), "success")
+            flash(label("action_done", action), "success")
             return redirect(url_for("pilots.show", pilot_id=pilot.id))
     return _render_show(pilot, {action: form}, status=400)
 
