@@ -297,3 +297,21 @@ def test_periods_read_naturally(app):
         assert _period(None, None) == "–"
         assert _period(date(2026, 3, 1), None) == "1. mars 2026 –"
         assert _period(date(2026, 3, 1), date(2026, 11, 30)) == "1. mars 2026 – 30. nov. 2026"
+
+
+def test_my_work_says_why_a_proposal_came_back(world, login):
+    """A returned proposal is a draft again: without the reason it looked like any new draft."""
+    from tracker.pilots import operations
+
+    pilot = make(world, title="Came back", status=Status.SUBMITTED)
+    rejected = make(world, title="Turned down", status=Status.SUBMITTED)
+    make(world, title="Plain draft", status=Status.DRAFT)
+    operations.transition(pilot, "return", world.coordinator_a, comment="Add the evaluation plan.")
+    operations.transition(rejected, "reject", world.coordinator_a, comment="Outside the district's focus.")
+    db.session.commit()
+    page = login(world.staff_a).get("/").text
+    item = page.split(">Came back</a>")[1].split("</li>")[0]
+    assert "Sendt tilbake til deg" in item and "Add the evaluation plan." in item
+    assert world.coordinator_a.name in item
+    assert "Outside the district&#39;s focus." in page.split(">Turned down</a>")[1].split("</li>")[0]
+    assert "Sendt tilbake" not in page.split(">Plain draft</a>")[1].split("</li>")[0]

@@ -27,6 +27,7 @@ def index():
     by_status = {s: [p for p in mine if p.status == s] for s in Status}
     show_queue = bool(current_user.is_admin or current_user.district_ids)
     return render_template("home/index.html", by_status=by_status, mine=mine, show_queue=show_queue,
+                           sent_back=queries.sent_back(mine),
                            queue=queries.review_queue(current_user), days_waiting=days_waiting,
                            attention_groups=attention.for_user(current_user))
 

@@ -57,10 +57,12 @@ def submission_values(pilot: Pilot) -> dict:
 
 
 def _guarded_update(pilot: Pilot, expected_version: int | None, **values) -> None:
-    """Bump the version and set ``values`` only if nobody changed the pilot meanwhile."""
+    """Bump the version and set ``values`` only if nobody changed the pilot meanwhile (since
+    ``expected_version``, the form's; ``None``: since ``pilot`` was loaded)."""
+    expected = pilot.version if expected_version is None else expected_version
     result = db.session.execute(
         sa.update(Pilot)
-        .where(Pilot.id == pilot.id, Pilot.version == expected_version)
+        .where(Pilot.id == pilot.id, Pilot.version == expected)
         .values(version=Pilot.version + 1, **values)
         .execution_options(synchronize_session=False)
     )

@@ -103,6 +103,21 @@ def my_pilots(user) -> list[Pilot]:
     ).all()
 
 
+def sent_back(pilots: list[Pilot]) -> dict[int, StatusEvent]:
+    """For drafts the coordinator returned and proposals they rejected: that event (with its
+    comment and actor), so the owner sees why without opening the pilot. One query."""
+    ids = [p.id for p in pilots if p.status in (Status.DRAFT, Status.REJECTED)]
+    if not ids:
+        return {}
+    latest = (sa.select(sa.func.max(StatusEvent.id)).where(StatusEvent.pilot_id.in_(ids))
+              .group_by(StatusEvent.pilot_id).scalar_subquery())
+    events = db.session.scalars(
+        sa.select(StatusEvent).where(StatusEvent.id.in_(latest), StatusEvent.action.in_(("return", "reject")))
+        .options(joinedload(StatusEvent.actor))
+    ).all()
+    return {e.pilot_id: e for e in events}
+
+
 def review_queue(user) -> list[Pilot]:
     """Submitted proposals of the districts ``user`` coordinates (all for admin), oldest first."""
     if not (user.is_admin or user.district_ids):
