@@ -162,3 +162,17 @@ def test_the_district_page_shows_current_coordinators_checked(world, login):
     page = login(world.admin).get(f"/admin/districts/{world.district_a.id}").text
     ticked = re.findall(r'<input[^>]*checked[^>]*>', page)
     assert len(ticked) == 1 and f'value="{world.coordinator_a.id}"' in ticked[0]
+
+
+def test_a_district_reads_in_english_on_english_pages_and_falls_back_to_norwegian(world, login):
+    client = login(world.admin)
+    response = client.post("/admin/districts/new", data={
+        "name": "Punkt Oslo", "description": "Et sentrum for innovasjon.", "focus": "Entreprenørskap",
+        "description_en": "A centre for innovation.", "focus_en": ""})
+    assert response.status_code == 302
+    nb = client.get("/districts/punkt-oslo").text
+    assert "Et sentrum for innovasjon." in nb and "A centre for innovation." not in nb
+    client.post("/language", data={"lang": "en"})
+    en = client.get("/districts/punkt-oslo").text
+    assert "A centre for innovation." in en and "Et sentrum for innovasjon." not in en
+    assert "Entreprenørskap" in en  # no English focus yet: the Norwegian one, not nothing

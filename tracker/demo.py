@@ -35,22 +35,33 @@ from tracker.pilots.models import (
 )
 from tracker.pilots.workflow import Action, Status
 
-DISTRICTS = [
+DISTRICTS = [  # slug, name, description, focus (nb), description, focus (en)
     ("oslo-science-city", "Oslo Science City",
      "Norges første innovasjonsdistrikt: landets fremste universitet, Nordens største sykehus, "
      "forskningsinstitutter og oppstartsmiljøer rundt Blindern, Gaustad og Forskningsparken.",
-     "Life science og helse, forskningsbasert innovasjon, kommersialisering."),
+     "Life science og helse, forskningsbasert innovasjon, kommersialisering.",
+     "Norway's first innovation district: the country's leading university, the largest hospital in "
+     "the Nordics, research institutes and start-ups around Blindern, Gaustad and the Research Park.",
+     "Life science and health, research-based innovation, commercialisation."),
     ("hovinbyen", "Hovinbyen Sirkulære Oslo",
      "Hovinbyen kobler indre by og Groruddalen og skal transformeres fullstendig: ny kunnskap, "
      "nye løsninger og nye arbeidsplasser innen sirkulærøkonomi.",
-     "Sirkulærøkonomi i bygg, anlegg og produksjon."),
+     "Sirkulærøkonomi i bygg, anlegg og produksjon.",
+     "Hovinbyen links the inner city and Groruddalen and will be transformed completely: new "
+     "knowledge, new solutions and new jobs in the circular economy.",
+     "Circular economy in construction, civil works and production."),
     ("punkt-oslo", "Punkt Oslo",
      "Et sentrum for innovasjon og entreprenørskap i hjertet av Oslo.",
-     "Entreprenørskap, digitale tjenester, byliv."),
+     "Entreprenørskap, digitale tjenester, byliv.",
+     "A centre for innovation and entrepreneurship in the heart of Oslo.",
+     "Entrepreneurship, digital services, city life."),
     ("hele-oslo", "Hele Oslo",
      "Hele byen som testarena, og kommunen selv som testarena for nye måter å jobbe på "
      "(forvaltningsinnovasjon).",
-     "Forvaltningsinnovasjon, tjenesteinnovasjon på tvers av virksomheter."),
+     "Forvaltningsinnovasjon, tjenesteinnovasjon på tvers av virksomheter.",
+     "The whole city as a test arena, and the municipality itself as a test arena for new ways of "
+     "working (public-sector innovation).",
+     "Public-sector innovation, service innovation across agencies."),
 ]
 
 THEMES = [
@@ -194,8 +205,9 @@ def _get_or_create(model, lookup: dict, **values):
 def load_demo() -> list[tuple[str, str, str]]:
     """Load the demo data; return ``(email, role, password)`` for users created now."""
     rng = random.Random(2026)
-    districts = {slug: _get_or_create(District, {"slug": slug}, name=name, description=desc, focus=focus)
-                 for slug, name, desc, focus in DISTRICTS}
+    districts = {slug: _get_or_create(District, {"slug": slug}, name=name, description=desc, focus=focus,
+                                      description_en=desc_en, focus_en=focus_en)
+                 for slug, name, desc, focus, desc_en, focus_en in DISTRICTS}
     themes = {slug: _get_or_create(Theme, {"slug": slug}, name_nb=nb, name_en=en) for slug, nb, en in THEMES}
     partners = {}
     for name, kind, website, fictional in PARTNERS:

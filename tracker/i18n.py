@@ -27,6 +27,13 @@ def current_language() -> str:
     return str(get_locale() or "nb")
 
 
+def in_language(obj, field: str) -> str:
+    """``obj.<field>_en`` on English pages when it is filled in, else the Norwegian ``obj.<field>``."""
+    if current_language() == "en":
+        return getattr(obj, f"{field}_en", "") or getattr(obj, field)
+    return getattr(obj, field)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals.update(current_language=current_language, in_language=in_language)

@@ -96,8 +96,8 @@ def _district_form(district: District | None = None) -> DistrictForm:
 
 
 def _district_values(form: DistrictForm) -> dict:
-    return {"name": form.name.data, "description": form.description.data or "",
-            "focus": form.focus.data or "", "coordinators": _chosen_coordinators(form.coordinators.data)}
+    texts = {name: form[name].data or "" for name in ops.DISTRICT_TEXTS}
+    return {"name": form.name.data, **texts, "coordinators": _chosen_coordinators(form.coordinators.data)}
 
 
 @bp.route("/districts")

@@ -97,6 +97,8 @@ class DistrictForm(FlaskForm):
                     Regexp(SLUG_RE, message=_l("Use only a–z, 0–9 and single hyphens."))])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     focus = TextAreaField(_l("Focus"), validators=[Optional(), Length(max=5000)])
+    description_en = TextAreaField(_l("Description in English"), validators=[Optional(), Length(max=5000)])
+    focus_en = TextAreaField(_l("Focus in English"), validators=[Optional(), Length(max=5000)])
     coordinators = CheckboxesField(_l("Coordinators"))
 
 

@@ -55,10 +55,13 @@ def _coordinators_changed(district: District, coordinators: list[User]) -> dict:
     return {"coordinators": (old, new)}
 
 
-def create_district(actor: User, *, slug: str, name: str, description: str, focus: str,
-                    coordinators: list[User]) -> District:
-    district = District(slug=_checked_slug(District, slug), name=name.strip(), description=description,
-                        focus=focus)
+DISTRICT_TEXTS = ("description", "focus", "description_en", "focus_en")
+
+
+def create_district(actor: User, *, slug: str, name: str, coordinators: list[User], **texts: str) -> District:
+    """A new district; ``texts`` are the ``DISTRICT_TEXTS`` (Norwegian and English)."""
+    district = District(slug=_checked_slug(District, slug), name=name.strip(),
+                        **{k: texts.get(k, "") for k in DISTRICT_TEXTS})
     db.session.add(district)
     changes = _coordinators_changed(district, coordinators)
     db.session.flush()
@@ -67,11 +70,11 @@ def create_district(actor: User, *, slug: str, name: str, description: str, focu
     return district
 
 
-def update_district(district: District, actor: User, *, name: str, description: str, focus: str,
-                    coordinators: list[User]) -> dict:
-    """Rename, describe, set the focus text and the coordinators (the slug never changes)."""
-    changes = audit.apply_changes(district, {"name": name.strip(), "description": description,
-                                             "focus": focus})
+def update_district(district: District, actor: User, *, name: str, coordinators: list[User],
+                    **texts: str) -> dict:
+    """Rename, describe, set the focus texts and the coordinators (the slug never changes)."""
+    changes = audit.apply_changes(district, {"name": name.strip(),
+                                             **{k: texts[k] for k in DISTRICT_TEXTS if k in texts}})
     changes.update(_coordinators_changed(district, coordinators))
     if changes:
         audit.record(actor, "district", district.id, "update", changes)

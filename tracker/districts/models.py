@@ -24,6 +24,9 @@ class District(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     description: Mapped[str] = mapped_column(sa.Text, default="")
     focus: Mapped[str] = mapped_column(sa.Text, default="")
+    # English versions for English pages; empty means "show the Norwegian text".
+    description_en: Mapped[str] = mapped_column(sa.Text, default="")
+    focus_en: Mapped[str] = mapped_column(sa.Text, default="")
     retired: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -24,6 +24,8 @@ def upgrade():
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('focus', sa.Text(), nullable=False),
+    sa.Column('description_en', sa.Text(), nullable=False),
+    sa.Column('focus_en', sa.Text(), nullable=False),
     sa.Column('retired', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_districts')),
