@@ -104,6 +104,8 @@ def test_anonymous_visitors_see_only_the_public_register(portfolio, client):
     assert "Secret lesson" not in html and "Drone post" not in html and "Public lesson" in html
     assert table(html, "funding-table")["Totalt"][-1] == "150\xa0000"  # not the non-public 7 000
     assert "Needs attention" not in html and "Trenger oppfølging" not in html
+    # Partner pages need a sign-in: names only, no links that end at the login form.
+    assert "Universitetet i Oslo" in html and 'href="/partners/' not in html
 
 
 def test_owner_sees_their_own_draft(portfolio, login):
