@@ -123,6 +123,10 @@ def test_bad_date_is_a_form_error_not_a_500(world, login):
     assert pilot.status == Status.APPROVED
 
 
+LABEL_NB = {"return": "Send tilbake til eier", "reject": "Avslå", "pause": "Sett på pause",
+            "withdraw": "Trekk"}
+
+
 @pytest.mark.parametrize("action", [a for a, spec in SPEC.items() if spec[3]])
 @pytest.mark.parametrize("comment", ["", "   \n "])
 def test_comment_required_actions_refuse_empty_comments(world, login, action, comment):
@@ -133,6 +137,9 @@ def test_comment_required_actions_refuse_empty_comments(world, login, action, co
     body = response.get_data(as_text=True)
     assert "Skriv en kommentar: denne handlingen krever det." in body
     assert f'href="#{action}-comment"' in body  # the error summary links to the field
+    # ... and names the box of this action: the page has one comment box per action.
+    summary = body.split('id="error-summary"')[1].split("</div>")[0]
+    assert f"Kommentar til «{LABEL_NB[action]}»" in summary
     db.session.refresh(pilot)
     assert pilot.status == source and counts(pilot.id) == (1, 0)
 

@@ -35,7 +35,7 @@ from wtforms.validators import (
 
 from tracker.db import db
 from tracker.districts.models import District
-from tracker.labels import choices
+from tracker.labels import choices, label
 from tracker.partners.models import Partner
 from tracker.pilots.models import (
     DATE_MAX,
@@ -339,6 +339,12 @@ class ActionForm(CheckedForm):
 
     comment = TextAreaField(_l("Comment"), validators=[Length(max=TEXT_MAX)])
     on_date = DateField(_l("Date"), validators=[Optional(), in_pilot_years])
+
+    def __init__(self, action, **kwargs):
+        super().__init__(prefix=str(action), **kwargs)
+        # Named after the action: the page has a comment box per action, and so may the error summary.
+        self.comment.label.text = _l("Comment for “%(action)s”", action=label("action", action))
+        self.on_date.label.text = _l("Actual start") if action == "start" else _l("Actual end")
 
 
 class KPIRowForm(Form):

@@ -84,7 +84,7 @@ def _render_show(pilot, forms=None, missing=None, conflict=None, status=200):
     """The pilot page; ``forms`` replaces the blank form of the action that was just posted."""
     internal = permissions.can_see_internal(current_user, pilot)
     actions = permissions.allowed_actions(current_user, pilot)
-    action_forms = {a: (forms or {}).get(a) or ActionForm(prefix=str(a), formdata=None) for a in actions}
+    action_forms = {a: (forms or {}).get(a) or ActionForm(a, formdata=None) for a in actions}
     return render_template(
         "pilots/show.html", pilot=pilot, internal=internal, action_forms=action_forms,
         plan=funding_plan(pilot.funding) if internal else None,
@@ -239,7 +239,7 @@ def act(pilot_id: int, action: str):
         if version != pilot.version and permissions.can_manage(current_user, pilot):
             return _render_show(pilot, conflict=queries.last_change(pilot.id), status=409)
         abort(403)
-    form = ActionForm(prefix=str(action))
+    form = ActionForm(action)
     if form.validate_on_submit():
         comment = (form.comment.data or "").strip()
         if comment_required(action) and not comment:
