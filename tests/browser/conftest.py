@@ -76,6 +76,10 @@ def page(browser, live_server):
     page.on("console", lambda msg: errors.append(msg.text)
             if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A user who pressed a button means it: accept its "are you sure?" (and keep the question).
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    page.dialogs = dialogs
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
             if r.status >= 400 and r.request.resource_type != "document" else None)
     yield page

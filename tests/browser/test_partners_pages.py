@@ -120,7 +120,6 @@ def test_admin_merges_a_duplicate_and_deletes_an_unused_partner(page):
     pilot = factories.make_pilot(staff, district, Status.RUNNING)
     factories.link_partner(pilot, dup, "evaluator")
     db.session.commit()
-    page.on("dialog", lambda dialog: dialog.accept())
     sign_in(page, "admin@example.org", factories.PASSWORD)
 
     page.goto(f"/partners/{dup.id}")

@@ -138,6 +138,7 @@ def test_life_of_a_pilot(page, cast, lang):
     page.goto(pilot_url)
     act(page, t, "start")
     act(page, t, "complete")
+    assert len(page.dialogs) == 1 and "Self-driving shuttle at Økern" in page.dialogs[0]  # asked first
     follow(page.get_by_role("link", name=t["record"]))
     page.locator("#verdict").select_option("scale_up")
     page.locator("#summary").fill("Riders liked it.")
