@@ -315,3 +315,16 @@ def test_my_work_says_why_a_proposal_came_back(world, login):
     assert world.coordinator_a.name in item
     assert "Outside the district&#39;s focus." in page.split(">Turned down</a>")[1].split("</li>")[0]
     assert "Sendt tilbake" not in page.split(">Plain draft</a>")[1].split("</li>")[0]
+
+
+def test_required_fields_are_marked_as_such(world, login):
+    """District and verdict are enforced by the forms' own checks: their labels must say so too."""
+    client = login(world.staff_a)
+    form = client.get("/pilots/new").text
+    for name in ("title", "district"):
+        label = form.split(f'for="{name}"')[1].split("</div>")[0]
+        assert "(må fylles ut)" in label, name
+    pilot = make(world, status=Status.COMPLETED)
+    outcome = client.get(f"/pilots/{pilot.id}/outcome").text
+    for name in ("verdict", "lessons"):
+        assert "(må fylles ut)" in outcome.split(f'for="{name}"')[1].split("</div>")[0], name

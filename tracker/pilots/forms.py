@@ -67,6 +67,16 @@ def in_pilot_years(form, field) -> None:
                                  min=DATE_MIN.year, max=DATE_MAX.year))
 
 
+class Required:
+    """Marks a field as required (label marker, ``required`` attribute) whose rule lives in the
+    form's ``check`` or a ``validate_<field>`` method, with its own message."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        pass
+
+
 def _is_blank(*fields) -> bool:
     return all(f.data in (None, "") for f in fields)
 
@@ -132,7 +142,7 @@ class PilotForm(CheckedForm):
     """Every proposal field; only title and district are needed to save a draft."""
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
-    district = SelectField(_l("District"), validate_choice=False)
+    district = SelectField(_l("District"), validators=[Required()], validate_choice=False)
     arena_kind = SelectField(_l("Arena kind"), choices=lambda: choices("arena_kind"), validate_choice=False)
     themes = SelectMultipleField(_l("Themes"), validate_choice=False)
     need = TextAreaField(_l("Need (the problem)"), validators=[Length(max=TEXT_MAX)])
@@ -360,7 +370,7 @@ class KPIRowForm(Form):
 
 class OutcomeForm(CheckedForm):
     verdict = SelectField(_l("Verdict"), choices=lambda: [("", _l("Choose a verdict")), *choices("verdict")],
-                          validate_choice=False)
+                          validators=[Required()], validate_choice=False)
     summary = TextAreaField(_l("Summary"), validators=[Length(max=TEXT_MAX)])
     lessons = TextAreaField(_l("Lessons learned"), validators=[
         InputRequired(_l("Describe the lessons learned.")), Length(max=TEXT_MAX)])
