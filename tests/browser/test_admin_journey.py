@@ -36,12 +36,18 @@ def test_admin_creates_a_coordinator_who_sets_a_password_and_reviews(page, brows
 
     page.get_by_label("Navn", exact=True).fill("Kari Koordinator")
     page.get_by_label("E-post", exact=True).fill("kari@oslo.kommune.no")
+    # Districts only matter for coordinators: shown once that role is chosen.
+    expect(page.get_by_label("Hovinbyen Sirkulære Oslo")).to_be_hidden()
     page.get_by_label("Rolle", exact=True).select_option("coordinator")
     page.get_by_label("Hovinbyen Sirkulære Oslo").check()
     follow(page.get_by_role("button", name="Legg til person"))
     expect(page.get_by_role("heading", name="Kari Koordinator", level=1)).to_be_visible()
     link = page.locator("#new-link").input_value()
     assert "/account/set-password/" in link
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Kopier lenken").click()
+    expect(page.locator("#new-link-status")).to_have_text("Lenken er kopiert.")
+    assert page.evaluate("navigator.clipboard.readText()") == link
     check_accessibility(page, "person page with the new link")
 
     # The other administration pages, each checked by axe (with form errors where there is a form).
