@@ -328,3 +328,14 @@ def test_required_fields_are_marked_as_such(world, login):
     outcome = client.get(f"/pilots/{pilot.id}/outcome").text
     for name in ("verdict", "lessons"):
         assert "(må fylles ut)" in outcome.split(f'for="{name}"')[1].split("</div>")[0], name
+
+
+def test_titles_name_the_pilot_and_say_when_the_page_shows_errors(world, login):
+    pilot = make(world, status=Status.DRAFT, title="Bussen på Økern")
+    client = login(world.staff_a)
+    edit_page = client.get(f"/pilots/{pilot.id}/edit").text
+    assert "<title>Rediger pilot: Bussen på Økern – Testarena</title>" in edit_page
+    response = client.post(f"/pilots/{pilot.id}/edit", data={"title": "", "version": str(pilot.version)})
+    assert response.status_code == 400
+    assert "<title>Feil: Rediger pilot: Bussen på Økern – Testarena</title>" in response.text
+    assert "<title>Feil:" not in client.get("/pilots/new").text

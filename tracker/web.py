@@ -7,7 +7,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, abort, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from werkzeug.exceptions import BadRequest
@@ -143,9 +143,20 @@ def security_headers(response):
     return response
 
 
+def title_marks_errors(response):
+    """A page re-shown with form errors says so in its title ("Feil: …"), the first thing a
+    screen reader announces (GOV.UK's pattern); the error summary alone comes later."""
+    if (response.status_code == 400 and response.mimetype == "text/html" and not response.direct_passthrough
+            and b'id="error-summary"' in response.get_data()):
+        prefix = gettext("Error").encode()
+        response.set_data(response.get_data().replace(b"<title>", b"<title>" + prefix + b": ", 1))
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.before_request(reject_malformed_input)
     app.after_request(security_headers)
+    app.after_request(title_marks_errors)
     app.jinja_env.globals.update(
         label=label, fmt_date=fmt_date, fmt_nok=fmt_nok, has_endpoint=has_endpoint, url_with=url_with,
         field_messages=field_messages
