@@ -339,3 +339,23 @@ def test_titles_name_the_pilot_and_say_when_the_page_shows_errors(world, login):
     assert response.status_code == 400
     assert "<title>Feil: Rediger pilot: Bussen på Økern – Testarena</title>" in response.text
     assert "<title>Feil:" not in client.get("/pilots/new").text
+
+
+@pytest.mark.parametrize("app_config", [{"PAGE_SIZE": 2}])
+def test_list_sorts_by_title_or_planned_start_and_keeps_the_order_across_pages(world, login):
+    from datetime import date
+
+    for title, start in [("Cecilie", date(2026, 1, 1)), ("Anders", date(2026, 3, 1)), ("Bente", None)]:
+        make(world, title=title, status=Status.RUNNING, planned_start=start)
+    client = login(world.staff_b)
+
+    def titles(query):
+        html = client.get(f"/pilots/?{query}").text
+        return [t for t in ("Anders", "Bente", "Cecilie") if f">{t}</a>" in html], html
+
+    first, html = titles("sort=title")
+    assert first == ["Anders", "Bente"] and "sort=title" in html.split('class="pager"')[1]
+    assert titles("sort=title&page=2")[0] == ["Cecilie"]
+    assert titles("sort=start")[0] == ["Anders", "Cecilie"]  # undated last
+    assert titles("sort=start&page=2")[0] == ["Bente"]
+    assert titles("sort=nonsense")[1].count('selected>Sist endret') == 1  # unknown: the default

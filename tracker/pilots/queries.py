@@ -43,15 +43,24 @@ def last_change(pilot_id: int) -> AuditEntry | None:
     ).first()
 
 
+# The pilot list's orders (the first is the default); ids break ties so pages never overlap.
+SORTS = {
+    "updated": (Pilot.updated_at.desc(), Pilot.id.desc()),
+    "title": (Pilot.title.asc(), Pilot.id.asc()),
+    "start": (Pilot.planned_start.is_(None), Pilot.planned_start.asc(), Pilot.id.asc()),
+}
+
+
 @dataclass
 class Filters:
-    """The pilot list's GET filters; unknown or malformed values are ignored."""
+    """The pilot list's GET filters and order; unknown or malformed values are ignored."""
 
     district: int | None = None
     status: str | None = None
     theme: int | None = None
     kind: str | None = None
     q: str = ""
+    sort: str = "updated"
 
     @classmethod
     def from_args(cls, args) -> Filters:
@@ -61,11 +70,13 @@ class Filters:
 
         status = args.get("status") if args.get("status") in set(Status) else None
         kind = args.get("kind") if args.get("kind") in {"physical", "digital", "organisational"} else None
-        return cls(small_int("district"), status, small_int("theme"), kind, args.get("q", "").strip()[:200])
+        sort = args.get("sort") if args.get("sort") in SORTS else "updated"
+        q = args.get("q", "").strip()[:200]
+        return cls(small_int("district"), status, small_int("theme"), kind, q, sort)
 
     def as_args(self) -> dict:
-        """The active filters as query arguments (for page links)."""
-        return {k: v for k, v in vars(self).items() if v not in (None, "")}
+        """The active filters and a chosen order as query arguments (for page links)."""
+        return {k: v for k, v in vars(self).items() if v not in (None, "") and (k, v) != ("sort", "updated")}
 
     def apply(self, stmt):
         if self.district:
@@ -84,10 +95,10 @@ class Filters:
 
 
 def pilot_page(user, filters: Filters, page: int, per_page: int):
-    """One page of the pilots ``user`` may see, newest change first (a Flask-SQLAlchemy pagination)."""
+    """One page of the pilots ``user`` may see, in ``filters.sort`` order (a Flask-SQLAlchemy pagination)."""
     stmt = filters.apply(sa.select(Pilot).where(permissions.visible_filter(user)))
     stmt = stmt.options(joinedload(Pilot.district), selectinload(Pilot.themes))
-    stmt = stmt.order_by(Pilot.updated_at.desc(), Pilot.id.desc())
+    stmt = stmt.order_by(*SORTS[filters.sort])
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, max_per_page=per_page)
 
 

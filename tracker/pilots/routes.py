@@ -72,6 +72,8 @@ def index():
     districts = db.session.scalars(db.select(District).order_by(District.name)).all()
     return render_template("pilots/index.html", pagination=pagination, filters=filters,
                            districts=districts, themes=queries.all_themes(), statuses=list(Status),
+                           sorts={"updated": _("Last changed"), "title": _("Title"),
+                                  "start": _("Planned start")},
                            arena_kinds=choices("arena_kind"))
 
 
