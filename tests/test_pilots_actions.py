@@ -245,3 +245,20 @@ def test_each_action_confirms_what_is_true_now(world, login, action, status, mes
     response = post_action(client, pilot, action)
     assert response.status_code == 302
     assert message in client.get(response.headers["Location"]).text
+
+
+def test_a_coordinator_does_not_review_their_own_proposal(world, login):
+    """A review is someone else's judgement: their own proposal goes to another reviewer."""
+    pilot = factories.make_pilot(world.coordinator_a, world.district_a, status=Status.SUBMITTED)
+    db.session.commit()
+    client = login(world.coordinator_a)
+    page = client.get(f"/pilots/{pilot.id}").text
+    assert "ingen vurderer sitt eget forslag" in page
+    assert f"/pilots/{pilot.id}/actions/approve" not in page
+    for action in ("approve", "return", "reject"):
+        assert post_action(client, pilot, action).status_code == 403
+    db.session.refresh(pilot)
+    assert pilot.status == Status.SUBMITTED and counts(pilot.id) == (1, 0)
+    # The owner may still withdraw it; an admin reviews it.
+    assert f"/pilots/{pilot.id}/actions/withdraw" in page
+    assert post_action(login(world.admin), pilot, "approve").status_code == 302

@@ -43,6 +43,8 @@ def expected(status, action, actors, comment):
         return "state"
     if Actor.ADMIN not in actors and not (who & actors):
         return "actor"
+    if action in (A.APPROVE, A.RETURN, A.REJECT) and Actor.OWNER in actors and Actor.ADMIN not in actors:
+        return "own"  # no one reviews their own proposal
     if needs_comment and not comment.strip():
         return "comment"
     return target

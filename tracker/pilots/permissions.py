@@ -36,6 +36,13 @@ def actors(user, pilot: Pilot) -> set[Actor]:
     return held or {Actor.OTHER}
 
 
+def reviewed_by_others(user, pilot: Pilot) -> bool:
+    """A submitted proposal whose owner coordinates its district: they may not review it."""
+    held = actors(user, pilot)
+    return (pilot.status == Status.SUBMITTED and {Actor.OWNER, Actor.COORDINATOR} <= held
+            and Actor.ADMIN not in held)
+
+
 def can_manage(user, pilot: Pilot) -> bool:
     """Owner, coordinator of the district or admin."""
     return bool(actors(user, pilot) & {Actor.OWNER, Actor.COORDINATOR, Actor.ADMIN})

@@ -94,6 +94,7 @@ def _render_show(pilot, forms=None, missing=None, conflict=None, status=200):
         missing=missing or [], conflict=conflict, comment_required=comment_required,
         evaluate_needs_outcome=(pilot.status == Status.COMPLETED and pilot.outcome is None
                                 and permissions.can_manage(current_user, pilot)),
+        reviewed_by_others=permissions.reviewed_by_others(current_user, pilot),
     ), status
 
 

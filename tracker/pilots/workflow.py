@@ -93,6 +93,11 @@ TRANSITIONS: dict[Action, Transition] = {
 }
 
 
+# A review is someone else's judgement: the owner of a proposal never reviews it, even when they
+# coordinate its district (another coordinator of the district or an admin does).
+REVIEWS = frozenset({Action.APPROVE, Action.RETURN, Action.REJECT})
+
+
 class TransitionError(Exception):
     """An action that the workflow does not allow; ``code`` says why."""
 
@@ -121,6 +126,8 @@ def check_transition(
         raise TransitionError("state", f"cannot {action} a pilot that is {status}")
     if Actor.ADMIN not in actors and not (rule.actors & set(actors)):
         raise TransitionError("actor", f"not allowed to {action} this pilot")
+    if action in REVIEWS and Actor.OWNER in actors and Actor.ADMIN not in actors:
+        raise TransitionError("own", f"the owner cannot {action} their own proposal")
     if rule.comment_required and not (comment or "").strip():
         raise TransitionError("comment", f"a comment is required to {action}")
     return rule.target
