@@ -112,6 +112,7 @@ def test_draft_needs_only_title_and_district(setup, login):
 
 
 AMOUNT_RANGE = "Skriv et helt beløp i kroner fra 0 til 10 000 000 000."
+WHOLE_KRONER = "Skriv beløpet i hele kroner, for eksempel 250 000."
 BAD_INPUT = [
     ({"title": ""}, "title", "Skriv en tittel."),
     ({"title": "x" * 201}, "title", None),
@@ -137,8 +138,9 @@ BAD_INPUT = [
     ({"funding-0-amount": "-5"}, "funding-0-amount", AMOUNT_RANGE),
     ({"funding-0-amount": "10000000001"}, "funding-0-amount", AMOUNT_RANGE),
     ({"funding-0-amount": "9" * 40}, "funding-0-amount", AMOUNT_RANGE),
-    ({"funding-0-amount": "12.5"}, "funding-0-amount", None),
-    ({"funding-0-amount": "lots"}, "funding-0-amount", None),
+    ({"funding-0-amount": "12.5"}, "funding-0-amount", WHOLE_KRONER),
+    ({"funding-0-amount": "1000000,50"}, "funding-0-amount", WHOLE_KRONER),  # never 100 000 050
+    ({"funding-0-amount": "lots"}, "funding-0-amount", WHOLE_KRONER),
     ({"funding-0-amount": ""}, "funding-0-amount", "Skriv beløpet i hele kroner."),
     ({"funding-0-year": "1999"}, "funding-0-year", None),
     ({"funding-0-year": "2101"}, "funding-0-year", None),

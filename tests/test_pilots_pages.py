@@ -200,6 +200,20 @@ def outcome_data(pilot, **overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
+def test_kpi_numbers_take_a_decimal_comma_and_spaces(world, login):
+    """Typed the Norwegian way: "12,5" is twelve and a half (Chromium's number box made it 125)."""
+    pilot = make(world, status=Status.COMPLETED)
+    client = login(world.staff_a)
+    form = client.get(f"/pilots/{pilot.id}/outcome").text
+    box = re.search(r'<input[^>]*id="kpis-0-baseline"[^>]*>', form).group(0)
+    assert 'type="text"' in box and 'inputmode="decimal"' in box
+    data = outcome_data(pilot, **{"kpis-0-baseline": "12,5", "kpis-0-target": "1 250,75",
+                                  "kpis-0-actual": "-3"})
+    assert client.post(f"/pilots/{pilot.id}/outcome", data=data).status_code == 302
+    kpi = db.session.scalars(sa.select(Outcome)).one().kpis[0]
+    assert (kpi.baseline, kpi.target, kpi.actual) == (12.5, 1250.75, -3.0)
+
+
 def test_record_outcome_with_kpi_then_evaluate(world, login):
     pilot = make(world, status=Status.COMPLETED)
     client = login(world.staff_a)

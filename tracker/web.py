@@ -76,8 +76,9 @@ def url_with(**changes) -> str:
 
 
 def field_messages(field) -> list[str]:
-    """The plain messages of a field's errors (text or lazy text; nested row errors are left out)."""
-    return [str(e) for e in field.errors if isinstance(e, str | LazyString)]
+    """The message to show for a field: its first error only, so one mistake never reads as two
+    ("not a number" and then "out of range"); nested row errors are left out."""
+    return [str(e) for e in field.errors if isinstance(e, str | LazyString)][:1]
 
 
 CSP = (

@@ -3,6 +3,7 @@ by submitting (no JavaScript needed); unknown ids posted by hand become field er
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -32,6 +33,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from tracker.db import db
 from tracker.districts.models import District
@@ -77,6 +79,40 @@ class Required:
         pass
 
 
+GROUPING = re.compile(r"[\s\u00a0\u202f]")  # "1 000 000" as Norwegians write it (and no-break spaces)
+
+
+class KronerField(IntegerField):
+    """Whole kroner as people type them ("250 000"); a text box, not ``type=number``, which in
+    Chromium silently dropped a decimal comma ("1000000,50" became 100000050)."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = GROUPING.sub("", valuelist[0]) if valuelist else ""
+        if not text:
+            return
+        if not re.fullmatch(r"-?[0-9]{1,100}", text):  # a minus is left to the range check
+            raise ValueError(_l("Enter the amount in whole kroner, for example 250 000."))
+        self.data = int(text)
+
+
+class DecimalTextField(FloatField):
+    """A number with a decimal comma or point ("12,5" or "12.5"), in a text box (see KronerField)."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = GROUPING.sub("", valuelist[0]) if valuelist else ""
+        if not text:
+            return
+        if not re.fullmatch(r"-?[0-9]{1,15}([.,][0-9]{1,6})?", text):
+            raise ValueError(_l("Enter a number, for example 12,5."))
+        self.data = float(text.replace(",", "."))
+
+
 def _is_blank(*fields) -> bool:
     return all(f.data in (None, "") for f in fields)
 
@@ -100,9 +136,9 @@ def row_buttons(formdata, name: str, rows: FieldList) -> bool:
 
 
 def row_errors(title, rows: FieldList) -> list[tuple[str, str, str]]:
-    """``(field id, "Row n: label", message)`` for every error in ``rows`` (for the error summary)."""
-    return [(f.id, f"{title % {'n': i}}: {f.label.text}", e)
-            for i, entry in enumerate(rows, 1) for f in entry.form for e in f.errors]
+    """``(field id, "Row n: label", message)``, the first error of each field (for the error summary)."""
+    return [(f.id, f"{title % {'n': i}}: {f.label.text}", f.errors[0])
+            for i, entry in enumerate(rows, 1) for f in entry.form if f.errors]
 
 
 class CheckedForm(FlaskForm):
@@ -132,7 +168,7 @@ class FundingRowForm(Form):
     partner = SelectField(_l("Partner (when the source is a partner)"), choices=_partner_choices,
                           validate_choice=False)
     source = StringField(_l("Source (other sources)"), validators=[Length(max=200)])
-    amount = IntegerField(_l("Amount (NOK)"), validators=[Optional(), NumberRange(
+    amount = KronerField(_l("Amount (NOK)"), validators=[Optional(), NumberRange(
         0, FUNDING_AMOUNT_MAX, _l("Enter a whole amount in kroner from 0 to 10 000 000 000."))],
         render_kw={"inputmode": "numeric"})
     kind = SelectField(_l("Cash or in kind"), choices=lambda: choices("funding_kind"), validate_choice=False)
@@ -360,11 +396,11 @@ class ActionForm(CheckedForm):
 class KPIRowForm(Form):
     name = StringField(_l("KPI"), validators=[Length(max=200)])
     unit = StringField(_l("Unit"), validators=[Length(max=40)])
-    baseline = FloatField(_l("Baseline"), validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
+    baseline = DecimalTextField(_l("Baseline"), validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
                             render_kw={"inputmode": "decimal"})
-    target = FloatField(_l("Target"), validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
+    target = DecimalTextField(_l("Target"), validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
                           render_kw={"inputmode": "decimal"})
-    actual = FloatField(_l("Actual"), validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
+    actual = DecimalTextField(_l("Actual"), validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
                           render_kw={"inputmode": "decimal"})
 
 
