@@ -86,10 +86,25 @@ def test_start_sets_actual_start_default_today_and_complete_sets_given_end(world
     assert post_action(client, pilot, "start", comment="").status_code == 302
     db.session.refresh(pilot)
     assert pilot.actual_start == date.today() and pilot.status == Status.RUNNING
-    response = post_action(client, pilot, "complete", comment="", **{"complete-on_date": "2099-01-31"})
+    earlier = pilot_in(world, Status.RUNNING, actual_start=date(2025, 1, 6))
+    response = post_action(client, earlier, "complete", comment="", **{"complete-on_date": "2025-06-30"})
     assert response.status_code == 302
+    db.session.refresh(earlier)
+    assert earlier.actual_end == date(2025, 6, 30) and earlier.status == Status.COMPLETED
+
+
+@pytest.mark.parametrize(("action", "status"), [("start", Status.APPROVED), ("complete", Status.RUNNING)])
+def test_an_actual_date_in_the_future_is_refused(world, login, action, status):
+    """A start "next March" made the pilot run now, and completing it today then failed."""
+    from datetime import timedelta
+
+    pilot = pilot_in(world, status)
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    response = post_action(login(world.staff_a), pilot, action, comment="", **{f"{action}-on_date": tomorrow})
+    assert response.status_code == 400
+    assert "En faktisk dato kan ikke være fram i tid" in response.text
     db.session.refresh(pilot)
-    assert pilot.actual_end == date(2099, 1, 31) and pilot.status == Status.COMPLETED
+    assert pilot.status == status and pilot.actual_end is None
 
 
 def test_complete_before_start_is_refused_with_a_field_error(world, login):

@@ -4,6 +4,7 @@ by submitting (no JavaScript needed); unknown ids posted by hand become field er
 from __future__ import annotations
 
 import re
+from datetime import date
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -111,6 +112,12 @@ class DecimalTextField(FloatField):
         if not re.fullmatch(r"-?[0-9]{1,15}([.,][0-9]{1,6})?", text):
             raise ValueError(_l("Enter a number, for example 12,5."))
         self.data = float(text.replace(",", "."))
+
+
+def not_in_future(form, field) -> None:
+    """An actual start or end has happened: today at the latest."""
+    if field.data and field.data > date.today():
+        raise ValidationError(_l("An actual date cannot be in the future: enter today or an earlier day."))
 
 
 def _is_blank(*fields) -> bool:
@@ -384,7 +391,7 @@ class ActionForm(CheckedForm):
     """One workflow action (the pilot page shows one per allowed action, each with its prefix)."""
 
     comment = TextAreaField(_l("Comment"), validators=[Length(max=TEXT_MAX)])
-    on_date = DateField(_l("Date"), validators=[Optional(), in_pilot_years])
+    on_date = DateField(_l("Date"), validators=[Optional(), in_pilot_years, not_in_future])
 
     def __init__(self, action, **kwargs):
         super().__init__(prefix=str(action), **kwargs)
