@@ -373,3 +373,20 @@ def test_list_sorts_by_title_or_planned_start_and_keeps_the_order_across_pages(w
     assert titles("sort=start")[0] == ["Anders", "Cecilie"]  # undated last
     assert titles("sort=start&page=2")[0] == ["Bente"]
     assert titles("sort=nonsense")[1].count('selected>Sist endret') == 1  # unknown: the default
+
+
+def test_the_pilot_page_says_why_it_came_back_and_asks_before_evaluating(world, login):
+    from tracker.pilots import operations
+
+    pilot = make(world, title="Came back", status=Status.SUBMITTED)
+    operations.transition(pilot, "return", world.coordinator_a, comment="Add the evaluation plan.")
+    done = make(world, title="Done", status=Status.COMPLETED)
+    done.outcome = Outcome(verdict="continue", lessons="Plan for winter.")
+    db.session.commit()
+    client = login(world.staff_a)
+    banner = client.get(f"/pilots/{pilot.id}").text.split('class="pkt-alert pkt-alert--info sent-back"')[1]
+    banner = banner.split("</div>")[0]
+    assert "Sendt tilbake til eieren" in banner and "Add the evaluation plan." in banner
+    assert world.coordinator_a.name in banner
+    assert 'data-confirm="Markere «Done» som evaluert?' in client.get(f"/pilots/{done.id}").text
+    assert "sent-back" not in client.get(f"/pilots/{done.id}").text

@@ -95,6 +95,7 @@ def _render_show(pilot, forms=None, missing=None, conflict=None, status=200):
         evaluate_needs_outcome=(pilot.status == Status.COMPLETED and pilot.outcome is None
                                 and permissions.can_manage(current_user, pilot)),
         reviewed_by_others=permissions.reviewed_by_others(current_user, pilot),
+        sent_back=queries.sent_back([pilot]).get(pilot.id) if internal else None,
     ), status
 
 
