@@ -135,10 +135,10 @@ def test_pilot_change_log_reads_in_norwegian(app, story, login):
     assert "Status: Til vurdering → Godkjent" in _row(rows, "Godkjent")
     assert _row(rows, "Fullført")[3:] == ["Status: Pågår → Fullført",
                                           f"Faktisk slutt: – → {_day(app, 'nb', date(2026, 11, 23))}"]
-    assert "Arenatype: – → Fysisk" in _row(rows, "Opprettet")
+    assert "Arenatype: Fysisk" in _row(rows, "Opprettet")
     outcome = _row(rows, "Resultat registrert")
-    assert "Konklusjon: – → Skaleres opp" in outcome
-    assert "Resultatindikatorer: – → Reisetid (min): utgangsverdi 12,5, mål 10, faktisk –" in outcome
+    assert "Konklusjon: Skaleres opp" in outcome
+    assert "Resultatindikatorer: Reisetid (min): utgangsverdi 12,5, mål 10, faktisk –" in outcome
     assert not any(change.startswith("Neste steg") for change in outcome)  # None → "" is no visible change
     text = _text(_change_log(body))
     assert not [raw for raw in RAW if raw in text]
@@ -156,7 +156,7 @@ def test_pilot_change_log_reads_in_english(app, story, login):
     assert "Partners: Universitetet i Oslo (Lead) → SINTEF AS (Funder); Universitetet i Oslo (Lead)" in edited
     assert "Status: Submitted → Approved" in _row(rows, "Approved")
     assert f"Actual end: – → {_day(app, 'en', date(2026, 11, 23))}" in _row(rows, "Completed")
-    assert "Key performance indicators: – → Reisetid (min): baseline 12.5, target 10, actual –" in \
+    assert "Key performance indicators: Reisetid (min): baseline 12.5, target 10, actual –" in \
         _row(rows, "Outcome recorded")
 
 

@@ -387,6 +387,9 @@ def test_the_pilot_page_says_why_it_came_back_and_asks_before_evaluating(world, 
     banner = client.get(f"/pilots/{pilot.id}").text.split('class="pkt-alert pkt-alert--info sent-back"')[1]
     banner = banner.split("</div>")[0]
     assert "Sendt tilbake til eieren" in banner and "Add the evaluation plan." in banner
+    # In the change log a comment is a quote, not a change "from nothing".
+    log = client.get(f"/pilots/{pilot.id}").text
+    assert "<strong>Kommentar</strong>: Add the evaluation plan.</li>" in log
     assert world.coordinator_a.name in banner
     assert 'data-confirm="Markere «Done» som evaluert?' in client.get(f"/pilots/{done.id}").text
     assert "sent-back" not in client.get(f"/pilots/{done.id}").text

@@ -84,7 +84,7 @@ ENTITY_PAGES = {"user": ("admin.user", "user_id"), "district": ("admin.district"
 @dataclass
 class Change:
     label: str
-    old: str
+    old: str | None  # None: nothing to compare with (a creation, a comment): show the value only
     new: str
 
 
@@ -260,7 +260,8 @@ def _changes(entry: AuditEntry, names: Names) -> list[Change]:
         old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
         old, new = value_text(field, old, names), value_text(field, new, names)
         if old != new:  # e.g. a field first stored as "" where it was None: nothing a reader would see
-            changes.append(Change(field_label(entry.entity, field), old, new))
+            plain = entry.action == "create" or entry.action.endswith("_create") or field == "comment"
+            changes.append(Change(field_label(entry.entity, field), None if plain else old, new))
     return changes
 
 
