@@ -74,7 +74,11 @@ def test_create_draft_with_partners_and_funding(setup, login):
                      (2027, "partner", partners[1].id, "", 250000, "in_kind")]
     events = db.session.scalars(sa.select(StatusEvent).where(StatusEvent.pilot_id == pilot.id)).all()
     assert [(e.action, e.to_status) for e in events] == [(None, "draft")]
-    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.entity_id == pilot.id)) == "create"
+    created = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity_id == pilot.id)).one()
+    assert created.action == "create"
+    # The creation records everything saved, the relations included (not only the columns).
+    assert {"title", "themes", "partners", "funding"} <= set(created.changes)
+    assert created.changes["funding"][0] == [] and len(created.changes["funding"][1]) == 2
     page = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
     # The funding plan: per source, per year, grand total (nb grouping with a no-break space).
     assert "750\xa0000" in page and "500\xa0000" in page and "Ruter AS" in page

@@ -120,11 +120,12 @@ def create_pilot(user, content: Content) -> Pilot:
     """A new draft owned by ``user``, with its creation event and audit entry."""
     pilot = Pilot(owner=user, status=Status.DRAFT, **content.values)
     db.session.add(pilot)
-    _set_relations(pilot, content)
+    relations = _set_relations(pilot, content)  # themes, partners and funding, as on an edit
     pilot.events.append(StatusEvent(to_status=Status.DRAFT, actor=user))
     db.session.flush()
     audit.record(user, "pilot", pilot.id, "create",
-                 {k: (None, v) for k, v in content.values.items() if v not in (None, "", False)})
+                 {**{k: (None, v) for k, v in content.values.items() if v not in (None, "", False)},
+                  **relations})
     db.session.flush()
     return pilot
 
