@@ -380,3 +380,29 @@ def test_submit_button_only_where_the_owner_may_submit(setup, login):
     assert 'name="submit_for_review"' not in owner.get(f"/pilots/{submitted.id}/edit").get_data(as_text=True)
     coordinator_page = login(world.coordinator_a).get(f"/pilots/{draft.id}/edit").get_data(as_text=True)
     assert 'name="submit_for_review"' not in coordinator_page
+
+
+def test_after_submission_only_the_coordinator_or_an_admin_moves_a_pilot(setup, login):
+    """An approval in District A must not silently become a pilot in District B."""
+    world, themes, partners = setup
+    staff = login(world.staff_a)
+    pilot = create(staff, world, themes, partners)
+    pilot.status = Status.APPROVED
+    db.session.commit()
+    form_page = staff.get(f"/pilots/{pilot.id}/edit").text
+    assert "Når piloten er sendt inn, kan bare distriktets koordinator" in form_page
+    assert f'<option value="{world.district_b.id}"' not in form_page  # not offered
+    before = stored_state(pilot.id)
+    response = staff.post(f"/pilots/{pilot.id}/edit", data=form_data(
+        world, themes, partners, version=str(pilot.version), district=str(world.district_b.id)))
+    assert response.status_code == 400 and 'href="#district"' in response.text
+    assert stored_state(pilot.id) == before
+    # The owner's other edits still go through; the coordinator may move it.
+    response = staff.post(f"/pilots/{pilot.id}/edit", data=form_data(
+        world, themes, partners, version=str(pilot.version), goals="Updated goals."))
+    assert response.status_code == 302
+    db.session.refresh(pilot)
+    response = login(world.coordinator_a).post(f"/pilots/{pilot.id}/edit", data=form_data(
+        world, themes, partners, version=str(pilot.version), district=str(world.district_b.id)))
+    assert response.status_code == 302
+    assert stored_state(pilot.id)[0]["district_id"] == world.district_b.id

@@ -204,13 +204,16 @@ class PilotForm(CheckedForm):
     partners = FieldList(FormField(PartnerRowForm), min_entries=1, max_entries=50)
     funding = FieldList(FormField(FundingRowForm), min_entries=1, max_entries=100)
 
-    def __init__(self, *args, pilot=None, **kwargs):
+    def __init__(self, *args, pilot=None, may_move=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.pilot = pilot
         current_district = pilot.district_id if pilot else None
-        districts = db.session.scalars(
-            sa.select(District).where(sa.or_(District.retired.is_(False), District.id == current_district))
-            .order_by(District.name)).all()
+        offered = District.id == current_district
+        if may_move:
+            offered = sa.or_(District.retired.is_(False), offered)
+        districts = db.session.scalars(sa.select(District).where(offered).order_by(District.name)).all()
+        self.district_hint = None if may_move else _l(
+            "Once submitted, a pilot moves to another district only by its coordinator or an administrator.")
         self.district.choices = [("", _l("Choose a district"))] + [(str(d.id), d.name) for d in districts]
         current_themes = [t.id for t in pilot.themes] if pilot else []
         themes = db.session.scalars(
@@ -261,7 +264,7 @@ class PilotForm(CheckedForm):
         if not self.district.data:
             ok = self._error(self.district, _l("Choose a district."))
         elif self.district.data not in self._districts:
-            ok = self._error(self.district, _l("Choose a district from the list."))
+            ok = self._error(self.district, self.district_hint or _l("Choose a district from the list."))
         if self.arena_kind.data not in dict(choices("arena_kind")):
             ok = self._error(self.arena_kind, _l("Choose an arena kind from the list."))
         if any(t not in self._themes for t in self.themes.data or []):

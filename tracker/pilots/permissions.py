@@ -81,6 +81,15 @@ def can_edit(user, pilot: Pilot) -> bool:
     return can_manage(user, pilot) and pilot.status in EDITABLE
 
 
+def can_move(user, pilot: Pilot | None) -> bool:
+    """Choose another district: the owner while the pilot is a draft; once it has been submitted
+    (reviewed, approved or run there), the district's coordinator or an administrator only, so an
+    approval in one district never silently becomes a pilot in another."""
+    if pilot is None or pilot.status == Status.DRAFT:
+        return True
+    return bool({Actor.COORDINATOR, Actor.ADMIN} & actors(user, pilot))
+
+
 def can_record_outcome(user, pilot: Pilot) -> bool:
     return can_manage(user, pilot) and pilot.status in {Status.RUNNING, Status.COMPLETED}
 

@@ -115,7 +115,8 @@ def edit(pilot_id: int):
     pilot = _viewable(pilot_id, full=True)
     if not permissions.can_edit(current_user, pilot):
         abort(403)
-    form = PilotForm(obj=pilot_form_data(pilot) if request.method == "GET" else None, pilot=pilot)
+    form = PilotForm(obj=pilot_form_data(pilot) if request.method == "GET" else None, pilot=pilot,
+                     may_move=permissions.can_move(current_user, pilot))
     if request.method == "GET":
         partner_id = request.args.get("partner_id", "")
         if partner_id.isdigit() and len(partner_id) < 12 and int(partner_id) in _partner_ids(form):
