@@ -338,6 +338,11 @@ def test_required_fields_are_marked_as_such(world, login):
     for name in ("title", "district"):
         label = form.split(f'for="{name}"')[1].split("</div>")[0]
         assert "(må fylles ut)" in label, name
+    # What the submit action will ask for is said up front, not only after a failed submit.
+    for name in ("need", "planned_end", "contact_email"):
+        assert "(må fylles ut før innsending)" in form.split(f'for="{name}"')[1].split("</div>")[0], name
+    assert "(må fylles ut før innsending)" in form.split('id="themes"')[1].split("</legend>")[0]
+    assert "(må fylles ut før innsending)" not in form.split('for="location"')[1].split("</div>")[0]
     pilot = make(world, status=Status.COMPLETED)
     outcome = client.get(f"/pilots/{pilot.id}/outcome").text
     for name in ("verdict", "lessons"):

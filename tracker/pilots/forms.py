@@ -50,6 +50,7 @@ from tracker.pilots.models import (
     SourceType,
     Theme,
 )
+from tracker.pilots.workflow import REQUIRED_FOR_SUBMIT
 
 TEXT_MAX = 10_000
 KPI_MAX = 1e12
@@ -224,6 +225,8 @@ class PilotForm(CheckedForm):
         self._themes = {str(t.id): t for t in themes}
         self._districts = {str(d.id): d for d in districts}
         self.cleaned = None
+        for name in REQUIRED_FOR_SUBMIT:  # marked on the form; checked by the submit action
+            self[name].flags.needed_to_submit = True
 
     # -- row lists -------------------------------------------------------------------------
     def handle_row_buttons(self, formdata) -> bool:
