@@ -406,3 +406,13 @@ def test_after_submission_only_the_coordinator_or_an_admin_moves_a_pilot(setup, 
         world, themes, partners, version=str(pilot.version), district=str(world.district_b.id)))
     assert response.status_code == 302
     assert stored_state(pilot.id)[0]["district_id"] == world.district_b.id
+
+
+def test_the_amount_limit_reads_with_english_grouping_on_english_pages(setup, login):
+    world, themes, partners = setup
+    client = login(world.staff_a)
+    client.post("/language", data={"lang": "en"})
+    data = form_data(world, themes, partners, **{"funding-0-amount": "-5"})
+    response = client.post("/pilots/new", data=data)
+    assert response.status_code == 400
+    assert "Enter a whole amount in kroner from 0 to 10,000,000,000." in response.text

@@ -89,6 +89,7 @@ def test_save_draft_and_add_a_new_partner_comes_back_with_it_selected(page, worl
     follow(page.get_by_role("button", name="Opprett partner"))
     page.wait_for_url("**/pilots/*/edit?partner_id=*")
     partner_select = page.locator("#partners-0-partner")
+    expect(partner_select).to_be_focused()  # back where the user left the form
     assert partner_select.locator("option:checked").inner_text() == "Helt Ny Partner AS"
     expect(page.locator("#need")).to_have_value("Typed before leaving the form.")  # nothing lost
     check_accessibility(page, "edit form with the new partner")

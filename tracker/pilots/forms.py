@@ -177,7 +177,7 @@ class FundingRowForm(Form):
                           validate_choice=False)
     source = StringField(_l("Source (other sources)"), validators=[Length(max=200)])
     amount = KronerField(_l("Amount (NOK)"), validators=[Optional(), NumberRange(
-        0, FUNDING_AMOUNT_MAX, _l("Enter a whole amount in kroner from 0 to 10 000 000 000."))],
+        0, FUNDING_AMOUNT_MAX, _l("Enter a whole amount in kroner from 0 to 10,000,000,000."))],
         render_kw={"inputmode": "numeric"})
     kind = SelectField(_l("Cash or in kind"), choices=lambda: choices("funding_kind"), validate_choice=False)
 
@@ -235,13 +235,14 @@ class PilotForm(CheckedForm):
                 or row_buttons(formdata, "funding", self.funding))
 
     def prefill_partner(self, partner_id: int) -> None:
-        """Put a (just created) partner into the first empty partner row, or a new one."""
-        for entry in self.partners:
-            if not entry.partner.data:
-                entry.partner.data = str(partner_id)
-                return
-        if len(self.partners) < self.partners.max_entries:
-            self.partners.append_entry(SimpleNamespace(partner=str(partner_id), role=PartnerRole.PARTICIPANT))
+        """Put a (just created) partner into the first empty partner row, or a new one, and put the
+        focus there: the user comes back from the partner form to that row."""
+        row = next((entry for entry in self.partners if not entry.partner.data), None)
+        if row is None and len(self.partners) < self.partners.max_entries:
+            row = self.partners.append_entry(SimpleNamespace(partner="", role=PartnerRole.PARTICIPANT))
+        if row is not None:
+            row.partner.data = str(partner_id)
+            row.partner.render_kw = {**(row.partner.render_kw or {}), "autofocus": True}
 
     def row_errors(self) -> list[tuple[str, str, str]]:
         return row_errors(_l("Partner row %(n)s"), self.partners) + row_errors(_l("Funding line %(n)s"),

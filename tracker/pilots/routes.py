@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from tracker import history
 from tracker.db import db
 from tracker.districts.models import District
+from tracker.i18n import current_language
 from tracker.labels import choices, label
 from tracker.pilots import operations, permissions, queries
 from tracker.pilots.forms import ActionForm, OutcomeForm, PilotForm, pilot_form_data
@@ -223,7 +224,7 @@ def _display(name: str, value, pilot) -> str:
     if name == "district":
         return pilot.district.name
     if name == "themes":
-        return ", ".join(t.name_nb for t in pilot.themes)
+        return ", ".join(t.name(current_language()) for t in pilot.themes)
     if name == "arena_kind":
         return label("arena_kind", value)
     if name == "is_public":
