@@ -33,8 +33,8 @@ def pilot(world, status, title, district=None, **values):
 
 
 def flagged(world, user=None) -> dict[str, list[str]]:
-    groups = attention.items(visible_filter(user or world.admin), [world.district_a.id])
-    return {g.rule.key: [p.title for p in g.pilots] for g in groups}
+    found = attention.items(visible_filter(user or world.admin), [world.district_a.id])
+    return {g.rule.key: [p.title for p in g.pilots] for g in found.groups}
 
 
 def test_review_waiting_longer_than_14_days(world):
@@ -97,7 +97,7 @@ def test_staff_do_not_see_other_peoples_drafts_in_the_queue(world):
 def test_for_user_scopes_coordinators_to_their_districts(world):
     pilot(world, Status.SUBMITTED, "in A", status_changed_at=days_ago(20))
     pilot(world, Status.SUBMITTED, "in B", district=world.district_b, status_changed_at=days_ago(20))
-    review = {u: next(g for g in attention.for_user(u) if g.rule.key == "review")
+    review = {u: next(g for g in attention.for_user(u).groups if g.rule.key == "review")
               for u in (world.coordinator_a, world.admin)}
     assert [p.title for p in review[world.coordinator_a].pilots] == ["in A"]
     assert {p.title for p in review[world.admin].pilots} == {"in A", "in B"}
@@ -129,3 +129,15 @@ def test_my_work_shows_needs_attention_to_coordinators_and_admins(world, login):
     assert "Waiting in A" in everything and "Overdue in B" in everything
     assert "Pågår etter planlagt slutt (1)" in everything
     assert section(world.staff_a) is None
+
+
+def test_the_heading_counts_each_pilot_once_though_it_is_listed_under_each_rule(world, login):
+    pilot(world, Status.RUNNING, "Overdue and stale", planned_end=date(2026, 1, 31), updated_at=days_ago(200))
+    pilot(world, Status.SUBMITTED, "Waiting long", status_changed_at=days_ago(30))
+    db.session.commit()
+    for url, heading_id in (("/", "home-attention-title"), ("/districts/district-a", "attention-title")):
+        html = login(world.coordinator_a).get(url).get_data(as_text=True)
+        section = html.split(f'id="{heading_id}"')[1].split("</section>")[0]
+        assert section.split("</h2>")[0].endswith('<span class="count">(2)</span>'), url
+        assert "Pågår etter planlagt slutt (1)" in section and "Ikke oppdatert på 90 dager (1)" in section
+        assert section.count("Overdue and stale") == 2

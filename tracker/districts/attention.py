@@ -66,9 +66,18 @@ class Group:
     total: int
 
 
-def items(visible, district_ids=None, limit: int = ITEM_LIMIT) -> list[Group]:
+@dataclass
+class Attention:
+    """The groups, one per rule, and how many distinct pilots they hold: a pilot that matches two
+    rules is listed under both but counted once."""
+
+    groups: list[Group]
+    total: int
+
+
+def items(visible, district_ids=None, limit: int = ITEM_LIMIT) -> Attention:
     """For each rule, the oldest ``limit`` pilots it flags and how many in all (one query per rule:
-    the total rides along as a window count).
+    the total rides along as a window count), plus the distinct total (one query).
 
     ``district_ids=None`` means every district (the innovation office's view).
     """
@@ -80,7 +89,7 @@ def items(visible, district_ids=None, limit: int = ITEM_LIMIT) -> list[Group]:
             .options(joinedload(Pilot.district)).order_by(rule.since.asc(), Pilot.id.asc()).limit(limit)
         ).all()
         groups.append(Group(rule=rule, pilots=[p for p, _n in rows], total=rows[0][1] if rows else 0))
-    return groups
+    return Attention(groups=groups, total=sum(counts(visible, district_ids).values()))
 
 
 def counts(visible, district_ids=None) -> dict[int, int]:
@@ -93,7 +102,7 @@ def counts(visible, district_ids=None) -> dict[int, int]:
     return dict(db.session.execute(stmt).all())
 
 
-def for_user(user) -> list[Group] | None:
+def for_user(user) -> Attention | None:
     """The needs-attention groups for a coordinator (their districts) or an admin (all); else None."""
     from tracker.pilots.permissions import visible_filter
 
