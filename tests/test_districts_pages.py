@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests import factories as f
-from tracker.db import db
+from tracker.db import db, utcnow
 from tracker.partners.models import PartnerKind
 from tracker.pilots.models import Outcome
 from tracker.pilots.workflow import Status
@@ -97,12 +97,10 @@ def test_counts_per_status_verdicts_partners_and_funding_for_signed_in_staff(por
 def test_anonymous_visitors_see_only_the_public_register(portfolio, client):
     html = client.get("/districts/district-a").get_data(as_text=True)
     counts = table(html, "pipeline-table")
-    assert counts["Utkast"] == ["0"] and counts["Til vurdering"] == ["0"]
     assert counts["Pågår"] == ["1"] and counts["Evaluert"] == ["1"] and counts["Totalt"] == ["2"]
     assert pilot_titles(html) == ["Reuse concrete", "Øko-bussen"] or set(pilot_titles(html)) == {
         "Reuse concrete", "Øko-bussen"}
     assert "Secret lesson" not in html and "Drone post" not in html and "Public lesson" in html
-    assert table(html, "funding-table")["Totalt"][-1] == "150\xa0000"  # not the non-public 7 000
     assert "Needs attention" not in html and "Trenger oppfølging" not in html
     # Partner pages need a sign-in: names only, no links that end at the login form.
     assert "Universitetet i Oslo" in html and 'href="/partners/' not in html
@@ -241,7 +239,7 @@ def test_city_overview_rows_totals_and_retired(portfolio, login):
 def test_city_overview_for_anonymous_hides_attention_and_non_public(portfolio, client):
     html = client.get("/districts/").get_data(as_text=True)
     rows = table(html, "overview-table")
-    assert rows["Totalt"][9] == "3"  # running, evaluated (A) and the one in B
+    assert rows["Totalt"][rows["Distrikt"].index("Totalt")] == "3"  # running, evaluated (A), the one in B
     assert "Trenger oppfølging" not in html
 
 
@@ -250,3 +248,121 @@ def test_city_overview_filters(portfolio, login):
     assert table(html, "overview-table")["Totalt"][9] == "1"
     html = login(portfolio["world"].admin).get("/districts/?year=abc").get_data(as_text=True)
     assert '<a href="#year">' in html and table(html, "overview-table")["Totalt"][9] == "7"
+
+
+PUBLIC = ["Godkjent", "Pågår", "På pause", "Fullført", "Evaluert"]
+ALL = ["Utkast", "Til vurdering", *PUBLIC, "Avslått", "Trukket"]
+
+
+def status_options(html: str) -> list[str]:
+    select = re.search(r'<select[^>]*id="status".*?</select>', html, re.S).group(0)
+    return re.findall(r"<option[^>]*>(.*?)</option>", select)
+
+
+def test_anonymous_visitors_see_no_funding_figures(portfolio, client, login):
+    # The proposal form promises the public register shows no funding: not even for one pilot
+    # picked out by its title, nor as a district's total.
+    for url in ("/districts/district-a", "/districts/district-a?q=buss", "/districts/"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Finansiering" not in html and 'id="funding-table"' not in html, url
+        assert "150\xa0000" not in html and "1\xa0149\xa0999" not in html, url
+    client = login(portfolio["world"].staff_b)
+    html = client.get("/districts/district-a?q=buss").get_data(as_text=True)
+    assert table(html, "funding-table")["Totalt"][-1] == "150\xa0000"
+    overview = table(client.get("/districts/").get_data(as_text=True), "overview-table")
+    assert overview["District A"][overview["Distrikt"].index("Finansiering (kr)")] == "157\xa0000"
+
+
+@pytest.mark.parametrize("first", ["admin", "anonymous"])
+def test_the_page_cache_keeps_the_public_and_signed_in_pages_apart(portfolio, app, first):
+    from tests.conftest import login_as
+
+    app.config["DISTRICTS_CACHE_SECONDS"] = 60
+    viewers = {"admin": app.test_client(), "anonymous": app.test_client()}
+    login_as(viewers["admin"], portfolio["world"].admin)
+    for url in ("/districts/district-a", "/districts/"):
+        for who in sorted(viewers, key=lambda w: w != first):
+            html = viewers[who].get(url).get_data(as_text=True)
+            assert ("Finansiering" in html) is (who == "admin"), (url, who)
+            assert ("Til vurdering" in html) is (who == "admin"), (url, who)
+
+
+@pytest.fixture
+def funded(world):
+    """District A with one funded pilot in every status: 10 to the power of its place in the workflow."""
+    for n, status in enumerate(Status):
+        f.add_funding(f.make_pilot(world.staff_a, world.district_a, status, title=f"Funded {status}"),
+                      2026, 10 ** n)
+    db.session.commit()
+    return world
+
+
+def test_funding_totals_count_approved_and_later_pilots_only(funded, login):
+    client = login(funded.admin)
+    html = client.get("/districts/district-a").get_data(as_text=True)
+    # approved 100 + running 1 000 + paused 10 000 + completed 100 000 + evaluated 1 000 000
+    assert table(html, "funding-table")["Totalt"][-1] == "1\xa0111\xa0100"
+    assert "per år og kilde: piloter som er godkjent eller kommet lenger</caption>" in html
+    overview = client.get("/districts/").get_data(as_text=True)
+    rows = table(overview, "overview-table")
+    assert rows["District A"][rows["Distrikt"].index("Finansiering (kr)")] == "1\xa0111\xa0100"
+    assert "Finansiering teller piloter som er godkjent eller kommet lenger" in overview
+    english = client.get("/districts/district-a", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "per year and source: approved and later pilots</caption>" in english
+
+
+@pytest.mark.parametrize(("status", "label", "total"), [
+    ("rejected", "Avslått", "10\xa0000\xa0000"), ("withdrawn", "Trukket", "100\xa0000\xa0000"),
+    ("draft", "Utkast", "1"), ("running", "Pågår", "1\xa0000"),
+])
+def test_a_chosen_status_shows_that_status_funding(funded, login, status, label, total):
+    html = login(funded.admin).get(f"/districts/district-a?status={status}").get_data(as_text=True)
+    assert table(html, "funding-table")["Totalt"][-1] == total
+    assert f"per år og kilde: piloter med status {label}</caption>" in html
+
+
+def test_active_in_year_is_the_period_up_to_today_not_forever(world, login):
+    y = utcnow().date().year
+    owner, a = world.staff_a, world.district_a
+    f.make_pilot(owner, a, Status.RUNNING, title="Runs into next year", planned_start=date(y, 1, 1),
+                 planned_end=date(y + 1, 6, 30), actual_start=date(y, 2, 1))
+    f.make_pilot(owner, a, Status.RUNNING, title="Running overdue", planned_start=date(y - 3, 1, 1),
+                 planned_end=date(y - 2, 6, 30), actual_start=date(y - 3, 2, 1))
+    f.make_pilot(owner, a, Status.COMPLETED, title="Ended early", planned_start=date(y - 3, 1, 1),
+                 planned_end=date(y + 2, 12, 31), actual_start=date(y - 3, 1, 1),
+                 actual_end=date(y - 2, 3, 1))
+    f.make_pilot(owner, a, Status.APPROVED, title="Starts later", planned_start=date(y + 3, 1, 1),
+                 planned_end=date(y + 4, 12, 31))
+    f.make_pilot(owner, a, Status.PAUSED, title="Paused past its end", planned_start=date(y - 3, 1, 1),
+                 planned_end=date(y - 3, 12, 31), actual_start=date(y - 3, 1, 1))
+    db.session.commit()
+    expected = {
+        y - 3: {"Running overdue", "Ended early", "Paused past its end"},
+        y - 2: {"Running overdue", "Ended early"},
+        y - 1: {"Running overdue"},  # a running pilot past its planned end counts up to today...
+        y: {"Runs into next year", "Running overdue"},
+        y + 1: {"Runs into next year"},  # ...and no further; a running one to its planned end
+        y + 2: set(),  # the actual end wins over the plan
+        y + 3: {"Starts later"},
+        y + 10: set(),
+    }
+    client = login(world.admin)
+    for year, titles in expected.items():
+        html = client.get(f"/districts/district-a?year={year}").get_data(as_text=True)
+        assert set(pilot_titles(html)) == titles, year
+    assert 'aria-describedby="year-hint"' in html and "i dag for en pågående pilot" in html
+
+
+def test_the_public_register_offers_only_public_statuses(portfolio, client, login):
+    html = client.get("/districts/district-a").get_data(as_text=True)
+    assert list(table(html, "pipeline-table"))[1:-1] == PUBLIC
+    chart = html.split('id="pipeline-chart"')[1].split("</svg>")[0]
+    assert re.findall(r'class="chart-label">(.*?)</text>', chart) == PUBLIC
+    assert status_options(html) == ["Alle", *PUBLIC]
+    header = table(client.get("/districts/").get_data(as_text=True), "overview-table")["Distrikt"]
+    assert [h for h in header if h in ALL] == PUBLIC
+    client = login(portfolio["world"].staff_b)
+    html = client.get("/districts/district-a").get_data(as_text=True)
+    assert list(table(html, "pipeline-table"))[1:-1] == ALL and status_options(html) == ["Alle", *ALL]
+    header = table(client.get("/districts/").get_data(as_text=True), "overview-table")["Distrikt"]
+    assert [h for h in header if h in ALL] == ALL

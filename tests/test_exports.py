@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -13,6 +14,7 @@ from tracker.db import db
 from tracker.districts.exports import formula_like
 from tracker.pilots.workflow import Status
 
+OVERVIEW_FUNDING = "Finansiering av piloter som er godkjent eller kommet lenger (kr)"
 EVIL = ["=HYPERLINK(\"http://evil\")", "+1+2", "-3+4", "@SUM(A1)", "\tTab", "\rCR"]
 
 
@@ -107,7 +109,7 @@ def test_overview_exports(pilots, login):
     assert set(by_name) == {"District A", "District B", "Totalt"}
     total_col = rows[0].index("Totalt")
     assert by_name["District A"][total_col] == "9" and by_name["Totalt"][total_col] == "9"
-    assert by_name["District A"][rows[0].index("Finansiering (kr)")] == "120000"
+    assert by_name["District A"][rows[0].index(OVERVIEW_FUNDING)] == "120000"
     sheet = read_xlsx(client.get("/districts/export.xlsx?arena=digital"))
     assert [c.value for c in sheet["A"]] == ["Distrikt", "District A", "District B", "Totalt"]
     assert sheet.cell(row=4, column=total_col + 1).value == 0
@@ -119,3 +121,44 @@ def test_overview_exports(pilots, login):
 ])
 def test_formula_like(value, expected):
     assert formula_like(value) is expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("url", ["/districts/district-a/export", "/districts/export"])
+def test_anonymous_exports_hold_no_funding(pilots, client, login, url, fmt):
+    def cells(response) -> list[list]:
+        if fmt == "csv":
+            return read_csv(response)
+        return [[c.value for c in row] for row in read_xlsx(response).iter_rows()]
+
+    public = cells(client.get(f"{url}.{fmt}"))
+    assert len(public) > 1 and not any("Finansiering" in str(h) for h in public[0])
+    assert not any(str(v) == "120000" for row in public for v in row)  # the public pilot's funding
+    internal = cells(login(pilots["ærlig"].owner).get(f"{url}.{fmt}"))
+    assert any("Finansiering" in str(h) for h in internal[0])
+    assert any(str(v) == "120000" for row in internal for v in row)
+
+
+def test_overview_export_funding_counts_approved_and_later_pilots(world, login):
+    for n, status in enumerate(Status):
+        f.add_funding(f.make_pilot(world.staff_a, world.district_a, status), 2026, 10 ** n)
+    db.session.commit()
+    rows = read_csv(login(world.admin).get("/districts/export.csv"))
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name["District A"][rows[0].index(OVERVIEW_FUNDING)] == "1111100"  # approved to evaluated
+    assert by_name["Totalt"][rows[0].index(OVERVIEW_FUNDING)] == "1111100"
+
+
+@pytest.mark.parametrize(("utc", "oslo"), [
+    (datetime(2026, 11, 23, 18, 22, tzinfo=UTC), "2026-11-23 19:22"),  # winter: UTC+1
+    (datetime(2026, 6, 30, 22, 30, tzinfo=UTC), "2026-07-01 00:30"),  # summer: UTC+2, the next day
+])
+def test_last_updated_is_oslo_time_as_on_the_page(pilots, login, utc, oslo):
+    pilots["ærlig"].updated_at = utc
+    db.session.commit()
+    client = login(pilots["ærlig"].owner)
+    rows = read_csv(client.get("/districts/district-a/export.csv?q=rlig"))
+    assert dict(zip(rows[0], rows[1], strict=True))["Sist oppdatert"] == oslo
+    sheet = read_xlsx(client.get("/districts/district-a/export.xlsx?q=rlig"))
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(row=2, column=header.index("Sist oppdatert") + 1).value == oslo

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -88,10 +89,19 @@ def test_district_page_with_filter_errors_is_accessible(page, world):
 def test_city_overview_is_accessible_signed_in_and_anonymous(page, world):
     build(world)
     page.goto("/districts/")
+    expect(page.get_by_role("columnheader", name="Finansiering (kr)")).to_have_count(0)
     check_accessibility(page, "city overview, anonymous")
     page.goto("/districts/district-a")
+    # The public register: no funding, and only the statuses it can hold.
+    expect(page.get_by_role("heading", name="Finansiering")).to_have_count(0)
+    expect(page.get_by_label("Status", exact=True).locator("option")).to_have_text(
+        ["Alle", "Godkjent", "Pågår", "På pause", "Fullført", "Evaluert"])
     check_accessibility(page, "district page, anonymous")
     sign_in(page, world.admin.email, f.PASSWORD)
+    page.goto("/districts/district-a")
+    expect(page.get_by_role("heading", name="Finansiering")).to_be_visible()
+    hint = re.compile("i dag for en pågående pilot")
+    expect(page.get_by_label("Aktiv i år")).to_have_accessible_description(hint)
     page.goto("/districts/?arena=digital")
     assert page.locator("#overview-table tfoot").inner_text().split()[0] == "Totalt"
     check_accessibility(page, "city overview, admin")

@@ -1,6 +1,7 @@
 """CSV and XLSX downloads of the district pilot list and the city overview.
 
-Files hold raw values (no locale number formatting) under a header translated to the UI language.
+Files hold raw values (no locale number formatting) under a header translated to the UI language;
+moments are in the UI's time zone (``BABEL_DEFAULT_TIMEZONE``, Europe/Oslo), as on the page.
 CSV is UTF-8 with a BOM (so Excel reads æøå) and ``,`` or ``;`` (Norwegian Excel) between fields.
 User text that a spreadsheet would run as a formula is always written as text: one guard,
 ``formula_like``, serves both formats.
@@ -14,6 +15,7 @@ from datetime import date, datetime
 
 from flask import Response, url_for
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -29,11 +31,12 @@ def formula_like(value) -> bool:
 
 
 def _plain(value):
-    """Dates as ISO text, ``None`` as empty; numbers and text unchanged."""
+    """Dates as ISO text (moments in the UI's time zone), ``None`` as empty; numbers and text
+    unchanged."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return to_user_timezone(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -101,18 +104,21 @@ def pilot_rows(pilots, locale: str, internal: bool) -> list[list]:
     return rows
 
 
-def overview_header(statuses, verdicts, with_attention: bool) -> list[str]:
+def overview_header(statuses, verdicts, internal: bool) -> list[str]:
+    """Column titles; ``internal`` (signed-in viewers) adds funding and needs attention."""
     header = [_("District"), _("Retired"), *[label("status", s) for s in statuses], _("Total"),
-              *[label("verdict", v) for v in verdicts], _("Funding (NOK)")]
-    return [*header, _("Needs attention")] if with_attention else header
+              *[label("verdict", v) for v in verdicts]]
+    if not internal:
+        return header
+    return [*header, _("Funding of approved and later pilots (NOK)"), _("Needs attention")]
 
 
-def overview_rows(rows, total, statuses, verdicts, with_attention: bool) -> list[list]:
+def overview_rows(rows, total, statuses, verdicts, internal: bool) -> list[list]:
     out = []
     for row in [*rows, total]:
         name = row.district.name if row.district else _("Total")
         retired = (_("Yes") if row.district.retired else _("No")) if row.district else ""
         cells = [name, retired, *[row.statuses[s] for s in statuses], row.total,
-                 *[row.verdicts[v] for v in verdicts], row.funding]
-        out.append([*cells, row.attention] if with_attention else cells)
+                 *[row.verdicts[v] for v in verdicts]]
+        out.append([*cells, row.funding, row.attention] if internal else cells)
     return out

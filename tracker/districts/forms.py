@@ -35,16 +35,20 @@ class FilterForm(FlaskForm):
     partner = SelectField(_l("Partner"), validate_choice=False, validators=[InChoices()])
     year = IntegerField(
         _l("Active in year"),
+        # The rule itself: queries.active_period.
+        description=_l("From actual (else planned) start to actual end; not ended: planned end, or "
+                       "today for a running pilot past it."),
         validators=[Optional(), NumberRange(FUNDING_YEAR_MIN, FUNDING_YEAR_MAX,
                                             message=_l("Enter a year between %(min)s and %(max)s."))],
     )
     sort = SelectField(_l("Sort by"), validate_choice=False, validators=[InChoices()])
     page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(1, MAX_PAGE)])
 
-    def __init__(self, formdata, themes=(), partners=(), locale="nb"):
+    def __init__(self, formdata, themes=(), partners=(), locale="nb", statuses=None):
+        """``statuses``: the status values the viewer may filter by (default: all)."""
         super().__init__(formdata=formdata)
         any_ = [("", _l("All"))]
-        self.status.choices = any_ + choices("status")
+        self.status.choices = any_ + [c for c in choices("status") if statuses is None or c[0] in statuses]
         self.arena.choices = any_ + choices("arena_kind")
         self.theme.choices = any_ + [(str(t.id), t.name(locale)) for t in themes]
         self.partner.choices = any_ + [(str(p.id), p.name) for p in partners]

@@ -13,20 +13,45 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.db import db
+from tracker.db import db, utcnow
 from tracker.districts.models import District
 from tracker.partners.models import Partner
 from tracker.pilots.models import FundingLine, Outcome, Pilot, PilotPartner, SourceType, Theme, Verdict
-from tracker.pilots.workflow import Status
+from tracker.pilots.workflow import PUBLIC_STATUSES, Status
 
 TIMELINE_STATUSES = (Status.APPROVED, Status.RUNNING, Status.PAUSED)
 TIMELINE_LIMIT = 40
+# Funding totals count the money the city has committed to: pilots from approval on (the same
+# statuses as the public register). Drafts, proposals, rejected and withdrawn pilots never ran.
+COMMITTED = [str(s) for s in Status if s in PUBLIC_STATUSES]
 
 
-def _overlaps_year(start, end, year: int):
-    """A date range (open-ended when ``end`` is NULL) that touches ``year``."""
-    return sa.and_(start.is_not(None), start <= date(year, 12, 31),
-                   sa.or_(end.is_(None), end >= date(year, 1, 1)))
+def committed(filters: dict | None = None) -> list:
+    """The condition funding totals add: committed pilots, unless the viewer chose a status."""
+    return [] if "status" in (filters or {}) else [Pilot.status.in_(COMMITTED)]
+
+
+def active_period():
+    """A pilot's period as SQL ``(start, end)``: the rule behind "Active in year".
+
+    From the actual start (else the planned start) to the actual end; while not ended, to the
+    planned end, except that a running pilot past its planned end runs up to today (not forever).
+    No start: no period; no end: the start day only.
+    """
+    today = sa.literal(utcnow().date(), sa.Date)
+    start = sa.func.coalesce(Pilot.actual_start, Pilot.planned_start)
+    end = sa.case(
+        (Pilot.actual_end.is_not(None), Pilot.actual_end),
+        (Pilot.status == Status.RUNNING,
+         sa.case((Pilot.planned_end > today, Pilot.planned_end), else_=today)),
+        else_=sa.func.coalesce(Pilot.planned_end, start),
+    )
+    return start, end
+
+
+def _active_in(year: int):
+    start, end = active_period()
+    return sa.and_(start.is_not(None), start <= date(year, 12, 31), end >= date(year, 1, 1))
 
 
 def conditions(visible, district_ids=None, filters: dict | None = None, skip=()) -> list:
@@ -44,9 +69,7 @@ def conditions(visible, district_ids=None, filters: dict | None = None, skip=())
     if "partner" in filters:
         where.append(Pilot.partner_links.any(PilotPartner.partner_id == filters["partner"]))
     if "year" in filters:
-        year = filters["year"]
-        where.append(sa.or_(_overlaps_year(Pilot.planned_start, Pilot.planned_end, year),
-                            _overlaps_year(Pilot.actual_start, Pilot.actual_end, year)))
+        where.append(_active_in(filters["year"]))
     if "q" in filters:
         where.append(sa.func.lower(Pilot.title).contains(filters["q"].lower(), autoescape=True))
     return where
@@ -90,13 +113,13 @@ def export_pilots(where: list, sort: str) -> list[Pilot]:
     ).unique())
 
 
-def status_counts(where: list) -> dict[str, int]:
-    """Pilots per status, in workflow order (zeros included)."""
+def status_counts(where: list, statuses: list[str]) -> dict[str, int]:
+    """Pilots per status for each of ``statuses``, in their order (zeros included)."""
     rows = db.session.execute(
         sa.select(Pilot.status, sa.func.count()).where(*where).group_by(Pilot.status)
     ).all()
     found = dict(rows)
-    return {str(s): found.get(str(s), 0) for s in Status}
+    return {s: found.get(s, 0) for s in statuses}
 
 
 def timeline(where: list, limit: int = TIMELINE_LIMIT) -> tuple[list[Pilot], int]:
@@ -174,11 +197,12 @@ class Funding:
         return sum(self.cells.values())
 
 
-def funding(where: list) -> Funding:
-    """Total funding per year and per source kind (SQL aggregate, never stored)."""
+def funding(where: list, filters: dict | None = None) -> Funding:
+    """Total funding per year and per source kind (SQL aggregate, never stored) of the committed
+    pilots matching ``where``, or of the status chosen in ``filters``."""
     rows = db.session.execute(
         sa.select(FundingLine.year, FundingLine.source_type, sa.func.sum(FundingLine.amount))
-        .join(FundingLine.pilot).where(*where)
+        .join(FundingLine.pilot).where(*where, *committed(filters))
         .group_by(FundingLine.year, FundingLine.source_type)
     ).all()
     cells = {(y, s): int(total or 0) for y, s, total in rows}
@@ -192,7 +216,7 @@ class OverviewRow:
     district: District | None  # None for the total row
     statuses: dict[str, int]
     verdicts: dict[str, int]
-    funding: int
+    funding: int | None  # None: not shown to this viewer
     attention: int
 
     @property
@@ -200,15 +224,17 @@ class OverviewRow:
         return sum(self.statuses.values())
 
 
-def overview(where: list, attention_counts: dict[int, int]) -> tuple[list[OverviewRow], OverviewRow]:
-    """One row per district (retired ones included) and a total row: four queries."""
+def overview(where: list, attention_counts: dict[int, int], statuses: list[str],
+             with_funding: bool) -> tuple[list[OverviewRow], OverviewRow]:
+    """One row per district (retired ones included) and a total row: four queries (three without
+    funding). Counts per status for each of ``statuses``; funding of committed pilots only."""
     districts = db.session.scalars(sa.select(District).order_by(District.retired, District.name)).all()
-    statuses: dict = defaultdict(dict)
+    per_status: dict = defaultdict(dict)
     for district_id, status, n in db.session.execute(
         sa.select(Pilot.district_id, Pilot.status, sa.func.count()).where(*where)
         .group_by(Pilot.district_id, Pilot.status)
     ):
-        statuses[district_id][status] = n
+        per_status[district_id][status] = n
     verdicts: dict = defaultdict(dict)
     for district_id, verdict, n in db.session.execute(
         sa.select(Pilot.district_id, Outcome.verdict, sa.func.count()).join(Outcome.pilot)
@@ -220,23 +246,23 @@ def overview(where: list, attention_counts: dict[int, int]) -> tuple[list[Overvi
     district = (Pilot.district_id + 0).label("district")
     money = dict(db.session.execute(
         sa.select(district, sa.func.sum(FundingLine.amount)).join(FundingLine.pilot)
-        .where(*where).group_by(district)
-    ).all())
+        .where(*where, *committed()).group_by(district)
+    ).all()) if with_funding else {}
     rows = [
         OverviewRow(
             district=d,
-            statuses={str(s): statuses[d.id].get(str(s), 0) for s in Status},
+            statuses={s: per_status[d.id].get(s, 0) for s in statuses},
             verdicts={str(v): verdicts[d.id].get(str(v), 0) for v in Verdict},
-            funding=int(money.get(d.id) or 0),
+            funding=int(money.get(d.id) or 0) if with_funding else None,
             attention=attention_counts.get(d.id, 0),
         )
         for d in districts
     ]
     total = OverviewRow(
         district=None,
-        statuses={str(s): sum(r.statuses[str(s)] for r in rows) for s in Status},
+        statuses={s: sum(r.statuses[s] for r in rows) for s in statuses},
         verdicts={str(v): sum(r.verdicts[str(v)] for r in rows) for v in Verdict},
-        funding=sum(r.funding for r in rows),
+        funding=sum(r.funding for r in rows) if with_funding else None,
         attention=sum(r.attention for r in rows),
     )
     return rows, total

@@ -1,7 +1,8 @@
 """District pages: the city overview, one district's portfolio, and their CSV/XLSX exports.
 
-Readable by anonymous visitors (then only the public register counts); every figure and list is
-restricted by ``visible_filter(current_user)``. Read-only: no form here changes state.
+Readable by anonymous visitors (then only the public register counts, and no funding figures: like
+the pilot page, funding is internal); every figure and list is restricted by
+``visible_filter(current_user)``. Read-only: no form here changes state.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from tracker.districts.models import District
 from tracker.labels import label
 from tracker.pilots.models import Verdict
 from tracker.pilots.permissions import visible_filter
-from tracker.pilots.workflow import Status
+from tracker.pilots.workflow import PUBLIC_STATUSES, Status
 
 bp = Blueprint("districts", __name__, url_prefix="/districts")
 
-STATUSES = [str(s) for s in Status]
 VERDICTS = [str(v) for v in Verdict]
 OVERVIEW_FILTERS = ("q", "theme", "arena", "year")
 FORMATS = "any(csv, xlsx)"
@@ -37,7 +37,14 @@ def _locale() -> str:
 
 
 def _signed_in() -> bool:
+    """Signed-in viewers also see the internal figures: funding and needs attention."""
     return bool(current_user.is_authenticated)
+
+
+def _statuses() -> list[str]:
+    """The statuses the viewer's pilots can have, in workflow order: the public register never
+    holds a draft, a proposal, a rejected or a withdrawn pilot, so it offers no such counts."""
+    return [str(s) for s in Status if _signed_in() or s in PUBLIC_STATUSES]
 
 
 def _district(slug: str) -> District:
@@ -73,7 +80,7 @@ def _page_links(slug: str, page: queries.PageOf) -> dict[str, str | None]:
 def _district_filters(district: District, visible):
     """The filter form and its valid values, plus the district's partners (with pilot counts)."""
     involved = queries.partner_counts(queries.conditions(visible, [district.id]))
-    form = FilterForm(request.args, themes=queries.themes(), locale=_locale(),
+    form = FilterForm(request.args, themes=queries.themes(), locale=_locale(), statuses=_statuses(),
                       partners=sorted((p for p, _n in involved), key=lambda p: (p.name, p.id)))
     return form, form.filters(), involved
 
@@ -89,28 +96,29 @@ def index():
     return render_template("districts/index.html", body=cache.cached_section("index", _index_body))
 
 
-def _index_body() -> str:
-    visible = visible_filter(current_user)
+def _overview():
+    """The overview's filter form, whether it filters, and its rows and total row for the viewer."""
     form, filters = _overview_filters()
-    where = queries.conditions(visible, filters=filters)
+    where = queries.conditions(visible_filter(current_user), filters=filters)
     counts = attention.counts(sa.and_(*where)) if _signed_in() else {}
-    rows, total = queries.overview(where, counts)
+    rows, total = queries.overview(where, counts, _statuses(), with_funding=_signed_in())
+    return form, bool(filters), rows, total
+
+
+def _index_body() -> str:
+    form, filtered, rows, total = _overview()
     return render_template(
-        "districts/_index_body.html", form=form, rows=rows, total=total, statuses=STATUSES,
-        verdicts=VERDICTS, show_attention=_signed_in(), exports=_export_links("districts.overview_export"),
-        filtered=bool(filters),
+        "districts/_index_body.html", form=form, rows=rows, total=total, statuses=_statuses(),
+        verdicts=VERDICTS, internal=_signed_in(), exports=_export_links("districts.overview_export"),
+        filtered=filtered,
     )
 
 
 @bp.route(f"/export.<{FORMATS}:fmt>")
 def overview_export(fmt: str):
-    visible = visible_filter(current_user)
-    _form, filters = _overview_filters()
-    where = queries.conditions(visible, filters=filters)
-    counts = attention.counts(sa.and_(*where)) if _signed_in() else {}
-    rows, total = queries.overview(where, counts)
-    header = exports.overview_header(STATUSES, VERDICTS, _signed_in())
-    data = exports.overview_rows(rows, total, STATUSES, VERDICTS, _signed_in())
+    _form, _filtered, rows, total = _overview()
+    header = exports.overview_header(_statuses(), VERDICTS, internal=_signed_in())
+    data = exports.overview_rows(rows, total, _statuses(), VERDICTS, internal=_signed_in())
     return exports.download(header, data, fmt, f"districts-{date.today().isoformat()}", _separator())
 
 
@@ -133,18 +141,20 @@ def _show_body(district: District) -> str:
     where = queries.conditions(visible, [district.id], filters)
     if filters:
         involved = queries.partner_counts(where)
-    pipeline = queries.status_counts(queries.conditions(visible, [district.id], filters, skip=("status",)))
-    bars, bars_height = charts.bars(pipeline, {s: label("status", s) for s in STATUSES})
+    pipeline = queries.status_counts(queries.conditions(visible, [district.id], filters, skip=("status",)),
+                                     _statuses())
+    bars, bars_height = charts.bars(pipeline, {s: label("status", s) for s in pipeline})
     page = queries.pilot_page(where, form.sort_key, form.page_number, current_app.config["PAGE_SIZE"])
     running, running_total = queries.timeline(where)
-    groups = attention.items(visible, [district.id]) if _signed_in() else None
+    needs_attention = attention.items(visible, [district.id]) if _signed_in() else None
     return render_template(
         "districts/_show_body.html", district=district, form=form, filtered=bool(filters), page=page,
         pipeline=pipeline, bars=bars, bars_height=bars_height, chart_width=charts.CHART_WIDTH,
         timeline=charts.timeline(running, utcnow().date()), timeline_total=running_total,
         verdicts=queries.verdict_counts(where), lessons=queries.latest_lessons(where),
         partners=involved[:TOP_PARTNERS], kinds=queries.by_kind(involved),
-        funding=queries.funding(where), groups=groups, locale=_locale(),
+        funding=queries.funding(where, filters) if _signed_in() else None,
+        funding_status=filters.get("status"), needs_attention=needs_attention, locale=_locale(),
         exports=_export_links("districts.export", slug=district.slug),
         page_links=_page_links(district.slug, page),
     )
