@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from tests import factories
+from tests.sql import statements
 from tracker import audit
 from tracker.auth.models import Role, SignIn
 from tracker.db import db
-
-
-def statements(client, url: str) -> int:
-    """How many SQL statements one GET of ``url`` runs (the test's own writes committed first)."""
-    seen = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    db.session.commit()
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    return len(seen)
 
 
 def grow(world, n: int) -> None:

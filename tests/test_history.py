@@ -12,9 +12,9 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-import sqlalchemy as sa
 
 from tests import factories
+from tests.sql import statements
 from tracker import audit
 from tracker.admin import operations as admin_operations
 from tracker.auth import operations as auth_operations
@@ -203,21 +203,6 @@ def test_audit_trail_filter_and_labels_in_english(story, login):
     assert ">Bruker</option>" in nb and ">user<" not in nb and ">pilot<" not in nb
 
 
-def _statements(client, url: str) -> int:
-    seen = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    db.session.commit()
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    return len(seen)
-
-
 def _grow(world, pilot, rounds: int) -> None:
     """Entries of every kind, each naming objects of its own (ids and slugs to look up)."""
     for _ in range(rounds):
@@ -238,6 +223,6 @@ def test_query_count_does_not_grow_with_the_entries(world, login):
     pilot = factories.make_pilot(world.staff_a, world.district_a)
     client = login(world.admin)
     _grow(world, pilot, 2)
-    few = {url: _statements(client, url) for url in ("/admin/audit", f"/pilots/{pilot.id}")}
+    few = {url: statements(client, url) for url in ("/admin/audit", f"/pilots/{pilot.id}")}
     _grow(world, pilot, 20)
-    assert {url: _statements(client, url) for url in few} == few
+    assert {url: statements(client, url) for url in few} == few

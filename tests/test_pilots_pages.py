@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from tests.sql import statements
 from tracker.audit import AuditEntry
 from tracker.db import db
 from tracker.pilots.models import Outcome, Pilot
@@ -67,21 +68,6 @@ def test_pilot_page_shows_partners_by_role_timeline_and_audit(world, login):
     assert "Til vurdering → " in body
 
 
-class QueryCounter:
-    """Count the SQL statements the app sends while in a ``with`` block."""
-
-    def __enter__(self):
-        self.statements = []
-        sa.event.listen(db.engine, "before_cursor_execute", self._count)
-        return self
-
-    def _count(self, conn, cursor, statement, *args):
-        self.statements.append(statement)
-
-    def __exit__(self, *exc):
-        sa.event.remove(db.engine, "before_cursor_execute", self._count)
-
-
 def _grow(world, pilot, size):
     pilot.themes = [*pilot.themes, factories.make_theme(), factories.make_theme()]
     for i in range(size):
@@ -94,12 +80,8 @@ def _grow(world, pilot, size):
 
 
 def _count_queries(client, pilot):
-    counts = {}
-    for url in (f"/pilots/{pilot.id}", "/pilots/", "/", f"/pilots/{pilot.id}/edit"):
-        with QueryCounter() as counter:
-            assert client.get(url).status_code == 200
-        counts[url] = len(counter.statements)
-    return counts
+    return {url: statements(client, url)
+            for url in (f"/pilots/{pilot.id}", "/pilots/", "/", f"/pilots/{pilot.id}/edit")}
 
 
 def test_page_query_counts_do_not_grow_with_the_data(world, login):

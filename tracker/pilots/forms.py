@@ -84,35 +84,38 @@ class Required:
 GROUPING = re.compile(r"[\s\u00a0\u202f]")  # "1 000 000" as Norwegians write it (and no-break spaces)
 
 
-class KronerField(IntegerField):
-    """Whole kroner as people type them ("250 000"); a text box, not ``type=number``, which in
-    Chromium silently dropped a decimal comma ("1000000,50" became 100000050)."""
+class _TypedNumber:
+    """A number in a text box, typed as people write it: spaces group digits ("250 000"). Not
+    ``type=number``, which in Chromium silently dropped a decimal comma ("12,5" became 125)."""
 
     widget = TextInput()
+    pattern: str
+    message: str
 
     def process_formdata(self, valuelist):
         self.data = None
         text = GROUPING.sub("", valuelist[0]) if valuelist else ""
         if not text:
             return
-        if not re.fullmatch(r"-?[0-9]{1,100}", text):  # a minus is left to the range check
-            raise ValueError(_l("Enter the amount in whole kroner, for example 250 000."))
-        self.data = int(text)
+        if not re.fullmatch(self.pattern, text):
+            raise ValueError(self.message)
+        self.data = self.convert(text)
 
 
-class DecimalTextField(FloatField):
-    """A number with a decimal comma or point ("12,5" or "12.5"), in a text box (see KronerField)."""
+class KronerField(_TypedNumber, IntegerField):
+    """Whole kroner ("250 000"); a minus sign is left to the range check."""
 
-    widget = TextInput()
+    pattern = r"-?[0-9]{1,100}"
+    message = _l("Enter the amount in whole kroner, for example 250 000.")
+    convert = staticmethod(int)
 
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = GROUPING.sub("", valuelist[0]) if valuelist else ""
-        if not text:
-            return
-        if not re.fullmatch(r"-?[0-9]{1,15}([.,][0-9]{1,6})?", text):
-            raise ValueError(_l("Enter a number, for example 12,5."))
-        self.data = float(text.replace(",", "."))
+
+class DecimalTextField(_TypedNumber, FloatField):
+    """A number with a decimal comma or point ("12,5" or "12.5")."""
+
+    pattern = r"-?[0-9]{1,15}([.,][0-9]{1,6})?"
+    message = _l("Enter a number, for example 12,5.")
+    convert = staticmethod(lambda text: float(text.replace(",", ".")))
 
 
 def not_in_future(form, field) -> None:
