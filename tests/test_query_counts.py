@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 import sqlalchemy as sa
 
 from bench import synth
 from tests import factories as f
+from tests.sql import counted
 from tracker.db import db
 from tracker.districts.models import District
 from tracker.pilots.models import Pilot, PilotPartner
@@ -18,20 +17,6 @@ from tracker.pilots.models import Pilot, PilotPartner
 def app_config():
     """Measure the uncached path: every request computes its figures."""
     return {"DISTRICTS_CACHE_SECONDS": 0}
-
-
-@contextlib.contextmanager
-def counted():
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def grow(world, total: int) -> None:
