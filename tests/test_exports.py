@@ -161,4 +161,15 @@ def test_last_updated_is_oslo_time_as_on_the_page(pilots, login, utc, oslo):
     assert dict(zip(rows[0], rows[1], strict=True))["Sist oppdatert"] == oslo
     sheet = read_xlsx(client.get("/districts/district-a/export.xlsx?q=rlig"))
     header = [c.value for c in sheet[1]]
-    assert sheet.cell(row=2, column=header.index("Sist oppdatert") + 1).value == oslo
+    moment = sheet.cell(row=2, column=header.index("Sist oppdatert") + 1)
+    assert moment.value.strftime("%Y-%m-%d %H:%M") == oslo and moment.number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_xlsx_dates_are_dates_and_links_are_links(pilots, login):
+    """Dates that sort and filter as dates in Excel, and the pilot's page one click away."""
+    sheet = read_xlsx(login(pilots["ærlig"].owner).get("/districts/district-a/export.xlsx?q=rlig"))
+    header = [c.value for c in sheet[1]]
+    start = sheet.cell(row=2, column=header.index("Planlagt start") + 1)
+    assert start.is_date and start.value.date() == pilots["ærlig"].planned_start
+    link = sheet.cell(row=2, column=header.index("Lenke") + 1)
+    assert link.hyperlink.target == link.value and link.value.endswith(f"/pilots/{pilots['ærlig'].id}")

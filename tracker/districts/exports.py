@@ -52,17 +52,33 @@ def to_csv(header: list[str], rows: list[list], sep: str = ",") -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _cell(value):
+    """What an XLSX cell holds: real dates (moments in the UI's time zone, as Excel has no zones)
+    so they sort and filter as dates; text cleaned of characters XLSX cannot hold."""
+    if isinstance(value, datetime):
+        return to_user_timezone(value).replace(tzinfo=None, second=0, microsecond=0)
+    if isinstance(value, date):
+        return value
+    value = _plain(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def to_xlsx(header: list[str], rows: list[list], title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
     for row in [header, *rows]:
-        values = [_plain(v) for v in row]
-        values = [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+        values = [_cell(v) for v in row]
         sheet.append(values)
         for cell, value in zip(sheet[sheet.max_row], values, strict=False):
             if formula_like(value):
                 cell.data_type = "s"  # openpyxl would otherwise store it as a live formula
+            elif isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(value, str) and value.startswith(("https://", "http://")):
+                cell.hyperlink, cell.style = value, "Hyperlink"  # the pilot's page, one click away
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)
