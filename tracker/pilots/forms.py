@@ -3,8 +3,6 @@ by submitting (no JavaScript needed); unknown ids posted by hand become field er
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -16,7 +14,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    FloatField,
     Form,
     FormField,
     IntegerField,
@@ -34,15 +31,21 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import TextInput
 
 from tracker.db import db
 from tracker.districts.models import District
 from tracker.labels import choices, label
 from tracker.partners.models import Partner
+from tracker.pilots.fields import (
+    DecimalTextField,
+    KronerField,
+    Required,
+    in_pilot_years,
+    not_in_future,
+    row_buttons,
+    row_errors,
+)
 from tracker.pilots.models import (
-    DATE_MAX,
-    DATE_MIN,
     FUNDING_AMOUNT_MAX,
     FUNDING_YEAR_MAX,
     FUNDING_YEAR_MIN,
@@ -64,92 +67,8 @@ def _partner_choices() -> list[tuple[str, str]]:
     return g.pilot_partner_choices
 
 
-def in_pilot_years(form, field) -> None:
-    """A date in the years pilots and their funding may have (``DATE_MIN``..``DATE_MAX``)."""
-    if field.data and not DATE_MIN <= field.data <= DATE_MAX:
-        raise ValidationError(_l("Enter a date in the years %(min)s to %(max)s.",
-                                 min=DATE_MIN.year, max=DATE_MAX.year))
-
-
-class Required:
-    """Marks a field as required (label marker, ``required`` attribute) whose rule lives in the
-    form's ``check`` or a ``validate_<field>`` method, with its own message."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form, field) -> None:
-        pass
-
-
-GROUPING = re.compile(r"[\s\u00a0\u202f]")  # "1 000 000" as Norwegians write it (and no-break spaces)
-
-
-class _TypedNumber:
-    """A number in a text box, typed as people write it: spaces group digits ("250 000"). Not
-    ``type=number``, which in Chromium silently dropped a decimal comma ("12,5" became 125)."""
-
-    widget = TextInput()
-    pattern: str
-    message: str
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = GROUPING.sub("", valuelist[0]) if valuelist else ""
-        if not text:
-            return
-        if not re.fullmatch(self.pattern, text):
-            raise ValueError(self.message)
-        self.data = self.convert(text)
-
-
-class KronerField(_TypedNumber, IntegerField):
-    """Whole kroner ("250 000"); a minus sign is left to the range check."""
-
-    pattern = r"-?[0-9]{1,100}"
-    message = _l("Enter the amount in whole kroner, for example 250 000.")
-    convert = staticmethod(int)
-
-
-class DecimalTextField(_TypedNumber, FloatField):
-    """A number with a decimal comma or point ("12,5" or "12.5")."""
-
-    pattern = r"-?[0-9]{1,15}([.,][0-9]{1,6})?"
-    message = _l("Enter a number, for example 12,5.")
-    convert = staticmethod(lambda text: float(text.replace(",", ".")))
-
-
-def not_in_future(form, field) -> None:
-    """An actual start or end has happened: today at the latest."""
-    if field.data and field.data > date.today():
-        raise ValidationError(_l("An actual date cannot be in the future: enter today or an earlier day."))
-
-
 def _is_blank(*fields) -> bool:
     return all(f.data in (None, "") for f in fields)
-
-
-def row_buttons(formdata, name: str, rows: FieldList) -> bool:
-    """Handle an "add row" / "remove row" button for ``rows``; True if one was pressed (don't save)."""
-    if f"add_{name}_row" in formdata:
-        if len(rows) < rows.max_entries:
-            first = next(iter(rows.append_entry().form))
-            first.render_kw = {**(first.render_kw or {}), "autofocus": True}  # keyboard users land there
-        return True
-    remove = formdata.get(f"remove_{name}_row")
-    if remove is None:
-        return False
-    keep = [SimpleNamespace(**entry.data) for i, entry in enumerate(rows) if str(i) != remove]
-    while len(rows):
-        rows.pop_entry()
-    for data in keep or [None]:
-        rows.append_entry(data)
-    return True
-
-
-def row_errors(title, rows: FieldList) -> list[tuple[str, str, str]]:
-    """``(field id, "Row n: label", message)``, the first error of each field (for the error summary)."""
-    return [(f.id, f"{title % {'n': i}}: {f.label.text}", f.errors[0])
-            for i, entry in enumerate(rows, 1) for f in entry.form if f.errors]
 
 
 class CheckedForm(FlaskForm):
