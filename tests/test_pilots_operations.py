@@ -64,6 +64,16 @@ def test_update_by_someone_who_may_not_edit_is_refused(world):
         operations.update_pilot(pilot, world.staff_b, content, expected_version=1)
 
 
+def test_the_owner_cannot_move_a_submitted_pilot_even_past_the_form(world):
+    pilot = factories.make_pilot(world.staff_a, world.district_a, status=Status.APPROVED)
+    db.session.commit()
+    content = Content({"title": pilot.title, "district_id": world.district_b.id}, [], [], [])
+    with pytest.raises(PermissionError):
+        operations.update_pilot(pilot, world.staff_a, content, expected_version=pilot.version)
+    db.session.rollback()
+    assert db.session.get(Pilot, pilot.id).district_id == world.district_a.id
+
+
 def test_record_outcome_requires_lessons_and_permission(world):
     pilot = factories.make_pilot(world.staff_a, world.district_a, status=Status.RUNNING)
     db.session.commit()

@@ -134,6 +134,9 @@ def update_pilot(pilot: Pilot, user, content: Content, expected_version: int | N
     """Save an edit made on ``expected_version``; raise ``Conflict`` if the pilot moved on."""
     if not permissions.can_edit(user, pilot):
         raise PermissionError("not allowed to edit this pilot")
+    moved = content.values.get("district_id", pilot.district_id) != pilot.district_id
+    if moved and not permissions.can_move(user, pilot):
+        raise PermissionError("not allowed to move this pilot to another district")
     _guarded_update(pilot, expected_version, updated_at=utcnow())
     changes = audit.apply_changes(pilot, content.values)
     changes.update(_set_relations(pilot, content))

@@ -37,10 +37,10 @@ def actors(user, pilot: Pilot) -> set[Actor]:
 
 
 def reviewed_by_others(user, pilot: Pilot) -> bool:
-    """A submitted proposal whose owner coordinates its district: they may not review it."""
-    held = actors(user, pilot)
-    return (pilot.status == Status.SUBMITTED and {Actor.OWNER, Actor.COORDINATOR} <= held
-            and Actor.ADMIN not in held)
+    """A submitted proposal in a district ``user`` coordinates that the workflow still won't let
+    them review (``REVIEWS``: it is their own)."""
+    return (pilot.status == Status.SUBMITTED and Actor.COORDINATOR in actors(user, pilot)
+            and not can_act(user, pilot, Action.APPROVE))
 
 
 def can_manage(user, pilot: Pilot) -> bool:

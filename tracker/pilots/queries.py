@@ -11,7 +11,7 @@ from tracker.audit import AuditEntry
 from tracker.db import db
 from tracker.pilots import permissions
 from tracker.pilots.models import FundingLine, Outcome, Pilot, PilotPartner, StatusEvent, Theme, pilot_themes
-from tracker.pilots.workflow import Status
+from tracker.pilots.workflow import Action, Status
 
 
 def load_pilot(pilot_id: int, full: bool = False) -> Pilot | None:
@@ -123,7 +123,8 @@ def sent_back(pilots: list[Pilot]) -> dict[int, StatusEvent]:
     latest = (sa.select(sa.func.max(StatusEvent.id)).where(StatusEvent.pilot_id.in_(ids))
               .group_by(StatusEvent.pilot_id).scalar_subquery())
     events = db.session.scalars(
-        sa.select(StatusEvent).where(StatusEvent.id.in_(latest), StatusEvent.action.in_(("return", "reject")))
+        sa.select(StatusEvent)
+        .where(StatusEvent.id.in_(latest), StatusEvent.action.in_((Action.RETURN, Action.REJECT)))
         .options(joinedload(StatusEvent.actor))
     ).all()
     return {e.pilot_id: e for e in events}
