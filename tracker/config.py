@@ -36,6 +36,8 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Storage down (Redis not answering): keep throttling in this process's memory, not a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Applied per client address and, separately, per submitted e-mail address.
     LOGIN_LIMITS = "10 per minute;50 per hour"
     TRUSTED_HOSTS: list[str] | None = None
