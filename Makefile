@@ -41,16 +41,17 @@ $(SECRET_FILE):
 	@chmod 600 $(SECRET_FILE)
 
 db: install $(SECRET_FILE)
-	TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) $(FLASK) db upgrade
+	TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_BASE_URL=http://$(HOST):$(PORT) $(FLASK) db upgrade
 
 demo: db
-	TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) $(FLASK) demo
+	TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_BASE_URL=http://$(HOST):$(PORT) $(FLASK) demo
 
 # gunicorn, as in production (plain-HTTP cookies because it is loopback only). `make dev` gives
 # Flask's reloading development server instead.
 run: demo
 	@echo "Testarena on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_SESSION_COOKIE_SECURE=false \
+	TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_BASE_URL=http://$(HOST):$(PORT) \
+	  TRACKER_SESSION_COOKIE_SECURE=false \
 	  TRACKER_REMEMBER_COOKIE_SECURE=false TRACKER_TRUSTED_HOSTS='$(TRUSTED_HOSTS)' \
 	  TRACKER_RATELIMIT_STORAGE_URI=$(if $(HAVE_REDIS),$(REDIS_URL),memory://) \
 	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(if $(HAVE_REDIS),$(WORKERS),1) --threads 4 \

@@ -97,7 +97,7 @@ class Server:
 def tracker_env(url: str, cache: bool = True) -> dict:
     env = {"TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": SECRET,
            "TRACKER_SESSION_COOKIE_SECURE": "false", "TRACKER_REMEMBER_COOKIE_SECURE": "false",
-           "TRACKER_RATELIMIT_ENABLED": "false"}
+           "TRACKER_RATELIMIT_ENABLED": "false", "TRACKER_BASE_URL": "http://127.0.0.1"}
     return env if cache else {**env, "TRACKER_DISTRICTS_CACHE_SECONDS": "0"}
 
 

@@ -70,7 +70,8 @@ def test_trusted_hosts_come_from_the_environment(monkeypatch, _schema):
 @pytest.fixture
 def production(_schema):
     """The app as deployed: not testing, not debug (CSRF off only to keep the test short)."""
-    app = make_app(_schema, TESTING=False, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    app = make_app(_schema, TESTING=False, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
+                   BASE_URL="https://testarena.example.no")
     with app.app_context():
         user = factories.make_user(email="prod@example.org")
         db.session.commit()

@@ -138,6 +138,7 @@ app.test_client().post("/login", data={{"email": "nobody@example.org", "password
 """
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
     env["TRACKER_SECRET_KEY"] = "a-real-secret-key-for-this-test-only-0123456789"
+    env["TRACKER_BASE_URL"] = "https://testarena.example.no"
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
                          timeout=60, check=True)
     lines = [json.loads(line) for line in run.stderr.splitlines() if line.startswith("{")]

@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.debug or app.testing:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
     config.check_secret_key(app)
+    config.check_link_origin(app)
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

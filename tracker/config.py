@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 
 class Defaults:
@@ -41,6 +42,9 @@ class Defaults:
     # Applied per client address and, separately, per submitted e-mail address.
     LOGIN_LIMITS = "10 per minute;50 per hour"
     TRUSTED_HOSTS: list[str] | None = None
+    # Where users reach the app (e.g. https://testarena.example.no): absolute links (e-mailed
+    # set-password links, the exports' Link column) are built from it, never from the Host header.
+    BASE_URL: str | None = None
     PROXY_FIX = 0  # number of trusted proxies in front (X-Forwarded-*)
     SET_PASSWORD_LINK_HOURS = 72
     # Optional: e-mail set-password links through this SMTP server (no server: the admin hands
@@ -72,3 +76,21 @@ def check_secret_key(app) -> None:
             "TRACKER_SECRET_KEY is missing or too weak: set it to a long random value, "
             'e.g. TRACKER_SECRET_KEY="$(python -c \'import secrets; print(secrets.token_hex(32))\')"'
         )
+
+
+def check_link_origin(app) -> None:
+    """Refuse to run outside debug and testing when absolute links would trust the Host header."""
+    if app.debug or app.testing:
+        return
+    base = app.config.get("BASE_URL")
+    if base:
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise RuntimeError(f"TRACKER_BASE_URL={base!r} is not an address such as "
+                               "https://testarena.example.no (scheme and host, optionally a path)")
+        return
+    if not app.config.get("TRUSTED_HOSTS"):
+        raise RuntimeError(
+            "TRACKER_BASE_URL and TRACKER_TRUSTED_HOSTS are both unset, so links in e-mails and exports "
+            "would use any Host header a client sends: set TRACKER_BASE_URL=https://<your host> "
+            "(and TRACKER_TRUSTED_HOSTS='[\"<your host>\"]')")

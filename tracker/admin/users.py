@@ -23,6 +23,7 @@ from tracker.auth import operations as people
 from tracker.auth.models import SignIn, User
 from tracker.db import db
 from tracker.districts.models import District
+from tracker.links import absolute_url
 from tracker.logs import event
 from tracker.pilots.models import Pilot
 
@@ -62,7 +63,7 @@ def _issue_link(user: User) -> None:
     """Issue a set-password link, and keep it in the admin's session to show once after redirect."""
     secret = people.issue_password_link(user, current_user, current_app.config["SET_PASSWORD_LINK_HOURS"])
     db.session.commit()
-    url = url_for("account.set_password", token=secret, _external=True)
+    url = absolute_url("account.set_password", token=secret)
     session[LINK_SESSION_KEY] = {"user_id": user.id, "url": url}
     sent = mail.send_link(user.email, user.name, url)
     if sent is False:

@@ -13,13 +13,14 @@ import csv
 import io
 from datetime import date, datetime
 
-from flask import Response, url_for
+from flask import Response
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tracker.labels import label
+from tracker.links import absolute_url
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -115,7 +116,7 @@ def pilot_rows(pilots, locale: str, internal: bool) -> list[list]:
                p.actual_end, ", ".join(sorted({link.partner.name for link in p.partner_links})),
                sum(line.amount for line in p.funding),
                label("verdict", p.outcome.verdict) if p.outcome else "", p.updated_at,
-               url_for("pilots.show", pilot_id=p.id, _external=True)]
+               absolute_url("pilots.show", pilot_id=p.id)]
         rows.append(row if internal else row[:FUNDING_COLUMN] + row[FUNDING_COLUMN + 1:])
     return rows
 
