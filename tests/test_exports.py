@@ -173,3 +173,35 @@ def test_xlsx_dates_are_dates_and_links_are_links(pilots, login):
     assert start.is_date and start.value.date() == pilots["ærlig"].planned_start
     link = sheet.cell(row=2, column=header.index("Lenke") + 1)
     assert link.hyperlink.target == link.value and link.value.endswith(f"/pilots/{pilots['ærlig'].id}")
+
+
+SPLIT_EVIL = ["Plan;=1+1;x", "Plan,=1+1,x", "Plan\t=1+1", 'Plan;"=1+1";x', 'Plan,"-2"', "Plan;\t@x",
+              "a,b;+c", "Plan\r\n=1"]
+
+
+@pytest.mark.parametrize("sep", ["comma", "semicolon"])
+def test_no_split_of_a_csv_line_starts_a_formula(world, login, sep):
+    """Norwegian Excel splits on ``;``, other spreadsheets on ``,`` or tab: whichever separator a
+    reader uses on either file, no cell starts as a formula."""
+    for text in SPLIT_EVIL:
+        f.make_pilot(world.staff_a, world.district_a, Status.RUNNING, title=text)
+    db.session.commit()
+    response = login(world.staff_a).get(f"/districts/district-a/export.csv?sep={sep}")
+    body = response.get_data().decode("utf-8-sig")
+    for reader_sep in [",", ";", "\t"]:
+        cells = [c for row in csv.reader(io.StringIO(body, newline=""), delimiter=reader_sep) for c in row]
+        assert len(cells) > 10
+        assert not [c for c in cells if formula_like(c)], reader_sep
+    rows = list(csv.reader(io.StringIO(body, newline=""), delimiter="," if sep == "comma" else ";"))
+    assert "Plan;'=1+1;x" in {r[1] for r in rows[1:]}  # the text stays readable, marked as text
+
+
+def test_only_the_link_column_holds_hyperlinks(world, login):
+    pilot = f.make_pilot(world.staff_a, world.district_a, Status.RUNNING, title="https://evil.example/login")
+    f.link_partner(pilot, f.make_partner("http://partner.example"))
+    db.session.commit()
+    sheet = read_xlsx(login(world.staff_a).get("/districts/district-a/export.xlsx"))
+    header = [c.value for c in sheet[1]]
+    linked = {(c.row, c.column) for row in sheet.iter_rows() for c in row if c.hyperlink}
+    assert linked == {(2, header.index("Lenke") + 1)}
+    assert sheet.cell(row=2, column=2).value == "https://evil.example/login"

@@ -3,14 +3,15 @@
 Files hold raw values (no locale number formatting) under a header translated to the UI language;
 moments are in the UI's time zone (``BABEL_DEFAULT_TIMEZONE``, Europe/Oslo), as on the page.
 CSV is UTF-8 with a BOM (so Excel reads æøå) and ``,`` or ``;`` (Norwegian Excel) between fields.
-User text that a spreadsheet would run as a formula is always written as text: one guard,
-``formula_like``, serves both formats.
+User text that a spreadsheet would run as a formula is always written as text: ``formula_like``
+guards XLSX cells, ``csv_text`` every CSV cell (also where a separator inside it could start one).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 
 from flask import Response
@@ -26,9 +27,25 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# A formula start at the beginning of the text or after anything a spreadsheet may split a CSV
+# line on (``,`` ``;`` tab, a line break), possibly behind quote marks: a file opened with the
+# other separator (Norwegian Excel splits on ``;``) must not turn ``Plan;=1+1`` into a formula.
+CSV_FORMULA_START = re.compile(r'(^|[,;\t\r\n])("*)(?=[=+\-@\t\r])')
+
+
+class Link(str):
+    """A URL that the XLSX shows as a hyperlink (only these: user text that looks like a URL stays text)."""
+
+
 def formula_like(value) -> bool:
     """Text a spreadsheet would read as a formula (or as the start of one)."""
     return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def csv_text(value):
+    """A CSV cell no spreadsheet reads as a formula, whichever separator it splits on: ``'``
+    before every formula start (the usual text marker). Non-text values are unchanged."""
+    return CSV_FORMULA_START.sub(r"\1\2'", value) if isinstance(value, str) else value
 
 
 def _plain(value):
@@ -46,10 +63,9 @@ def _plain(value):
 def to_csv(header: list[str], rows: list[list], sep: str = ",") -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([csv_text(h) for h in header])
     for row in rows:
-        cells = [_plain(v) for v in row]
-        writer.writerow(["'" + v if formula_like(v) else v for v in cells])
+        writer.writerow([csv_text(_plain(v)) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -71,14 +87,14 @@ def to_xlsx(header: list[str], rows: list[list], title: str) -> bytes:
     for row in [header, *rows]:
         values = [_cell(v) for v in row]
         sheet.append(values)
-        for cell, value in zip(sheet[sheet.max_row], values, strict=False):
+        for cell, value, original in zip(sheet[sheet.max_row], values, row, strict=False):
             if formula_like(value):
                 cell.data_type = "s"  # openpyxl would otherwise store it as a live formula
             elif isinstance(value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(value, date):
                 cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, str) and value.startswith(("https://", "http://")):
+            elif isinstance(original, Link):
                 cell.hyperlink, cell.style = value, "Hyperlink"  # the pilot's page, one click away
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
@@ -116,7 +132,7 @@ def pilot_rows(pilots, locale: str, internal: bool) -> list[list]:
                p.actual_end, ", ".join(sorted({link.partner.name for link in p.partner_links})),
                sum(line.amount for line in p.funding),
                label("verdict", p.outcome.verdict) if p.outcome else "", p.updated_at,
-               absolute_url("pilots.show", pilot_id=p.id)]
+               Link(absolute_url("pilots.show", pilot_id=p.id))]
         rows.append(row if internal else row[:FUNDING_COLUMN] + row[FUNDING_COLUMN + 1:])
     return rows
 
