@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from tests.conftest import make_app
@@ -79,3 +82,23 @@ def test_backup_of_postgresql_points_to_pg_dump(tmp_path):
         result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "x.sqlite")])
     assert result.exit_code != 0 and "pg_dump" in result.output
     assert not (tmp_path / "x.sqlite").exists()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o000], ids=["umask-022", "umask-000"])
+def test_backup_is_readable_by_its_owner_only(tmp_path, umask):
+    """The copy holds password hashes and sign-in history: 0600 whatever the umask, also over a
+    stale partial file an interrupted run left behind world-readable."""
+    app = make_app(f"sqlite:///{tmp_path / 'live.sqlite'}")
+    stale = tmp_path / "copy.sqlite.partial"
+    stale.write_text("left over")
+    stale.chmod(0o644)
+    old = os.umask(umask)
+    try:
+        with app.app_context():
+            db.create_all()
+            result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "copy.sqlite")])
+            db.engine.dispose()
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE((tmp_path / "copy.sqlite").stat().st_mode) == 0o600

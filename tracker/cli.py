@@ -67,7 +67,8 @@ def backup_command(target):
     """Copy the SQLite database to TARGET while the app keeps serving (SQLite's online backup API).
 
     The copy is a consistent snapshot, checked with ``PRAGMA integrity_check``; it is written next
-    to TARGET first and moved into place only when the check passes. For PostgreSQL use pg_dump.
+    to TARGET first and moved into place only when the check passes; it is readable by its owner
+    only (0600). For PostgreSQL use pg_dump.
     """
     import os
     import sqlite3
@@ -82,6 +83,9 @@ def backup_command(target):
     if os.path.exists(target):
         raise click.ClickException(f"{target} exists already: choose a new file name")
     partial = f"{target}.partial"
+    # Owner-only (0600) from the first byte: the copy holds password hashes and sign-in history.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600))
+    os.chmod(partial, 0o600)  # a stale partial file from an interrupted run keeps its old mode
     source = sqlite3.connect(url.database, timeout=30)
     copy = sqlite3.connect(partial)
     try:
