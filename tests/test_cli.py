@@ -1,5 +1,6 @@
 """The command line: user creation and its errors, and the idempotent demo loader."""
 
+import pytest
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
@@ -81,3 +82,14 @@ def test_demo_reset_passwords_prints_working_new_passwords(runner):
     line = next(x for x in result.output.splitlines() if "admin@testarena.example" in x)
     password = line.split()[-1]
     assert check_password_hash(_user("admin@testarena.example").password_hash, password)
+
+
+@pytest.mark.parametrize(("password", "reason"), [
+    ("a" * 12, "too easy to guess"), ("password1234", "too easy to guess"),
+    ("carla@example.org", "not be the name or e-mail"), ("x" * 201, "at most 200"),
+], ids=["twelve-a", "common", "own-email", "too-long"])
+def test_weak_password_is_refused_as_on_the_web_form(runner, password, reason):
+    result = runner.invoke(args=["user", "create", "carla@example.org", "--name", "Carla", "--role", "admin",
+                                 "--password-stdin"], input=password + "\n")
+    assert result.exit_code != 0 and reason in result.output
+    assert _user("carla@example.org") is None

@@ -56,8 +56,8 @@ def create_user(email: str, name: str, role: str, district_slugs=(), password: s
         districts.append(district)
     if districts and role != Role.COORDINATOR:
         raise UserError("only coordinators are linked to districts")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if password is not None:
+        _refuse_weak(password, email, name)
     user = User(email=email, name=name.strip(), role=role, agency=agency,
                 password_hash=hash_password(password) if password else None, districts=districts)
     db.session.add(user)
@@ -123,11 +123,25 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
     return None
 
 
+# Why a password is refused, for the command line (the web forms show translated messages).
+PASSWORD_REFUSALS = {
+    "short": f"the password must be at least {MIN_PASSWORD_LENGTH} characters",
+    "long": f"the password must be at most {MAX_PASSWORD_LENGTH} characters",
+    "personal": "the password must not be the name or e-mail address",
+    "common": "the password is too easy to guess (a common password or close to one): "
+              "try three or four unrelated words",
+}
+
+
+def _refuse_weak(password: str, email: str, name: str) -> None:
+    problem = password_problem(password, email, name)
+    if problem:
+        raise UserError(f"password refused: {PASSWORD_REFUSALS[problem]}")
+
+
 def check_password(password: str, user: User) -> None:
     """Raise ``UserError`` if ``password`` is too weak for ``user`` (see ``password_problem``)."""
-    problem = password_problem(password, user.email, user.name)
-    if problem:
-        raise UserError(f"password refused: {problem}")
+    _refuse_weak(password, user.email, user.name)
 
 
 def active_admin_ids(lock: bool = False) -> list[int]:
