@@ -7,10 +7,11 @@ import sqlalchemy as sa
 
 from tests import factories
 from tracker.db import db
+from tracker.locking import Conflict
 from tracker.pilots import operations
 from tracker.pilots.funding import funding_plan
 from tracker.pilots.models import Outcome, Pilot, StatusEvent
-from tracker.pilots.operations import Conflict, Content, Incomplete
+from tracker.pilots.operations import Content, Incomplete
 from tracker.pilots.workflow import Action, Status, TransitionError
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from tracker import audit
 from tracker.db import db, utcnow
+from tracker.locking import guarded_update
 from tracker.partners.models import Partner
 from tracker.partners.names import name_key
 from tracker.pilots.models import FundingLine, PilotPartner
@@ -20,10 +21,6 @@ ENTITY = "partner"
 FIELDS = ("name", "kind", "org_number", "website", "contact_name", "contact_email", "description")
 # Fields of the merged partner that fill empty ones of the partner kept.
 FILLABLE = ("org_number", "website", "contact_name", "contact_email", "description")
-
-
-class StaleEdit(Exception):
-    """The partner changed since the form was loaded (its version moved on)."""
 
 
 class PartnerInUse(Exception):
@@ -50,7 +47,7 @@ def create_partner(actor, values: dict[str, Any]) -> Partner:
 
 
 def update_partner(actor, partner: Partner, values: dict[str, Any], version: int) -> dict[str, tuple]:
-    """Apply ``values`` if the partner is still at ``version``; raise :class:`StaleEdit` if not.
+    """Apply ``values`` if the partner is still at ``version``; raise ``locking.Conflict`` if not.
 
     The version is compared in the UPDATE itself, so two concurrent edits cannot both win.
     Returns ``{field: (old, new)}`` (empty when nothing changed).
@@ -58,16 +55,8 @@ def update_partner(actor, partner: Partner, values: dict[str, Any], version: int
     changes = {f: (getattr(partner, f), v) for f, v in values.items() if getattr(partner, f) != v}
     if not changes:
         return {}
-    result = db.session.execute(
-        sa.update(Partner)
-        .where(Partner.id == partner.id, Partner.version == version)
-        .values(**{f: new for f, (_, new) in changes.items()}, name_key=name_key(values["name"]),
-                version=Partner.version + 1, updated_at=utcnow()),
-        execution_options={"synchronize_session": False},
-    )
-    if result.rowcount != 1:
-        raise StaleEdit(partner.id)
-    db.session.expire(partner)
+    guarded_update(partner, version, **{f: new for f, (_, new) in changes.items()},
+                   name_key=name_key(values["name"]), updated_at=utcnow())
     audit.record(actor, ENTITY, partner.id, "update", changes)
     db.session.flush()
     return changes

@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 from tracker.db import db
 from tracker.extensions import login_manager
 from tracker.labels import choices
+from tracker.locking import Conflict, posted_version
 from tracker.partners import operations, orgnr, permissions, queries
 from tracker.partners.forms import LABELS, MergeForm, PartnerForm
 from tracker.partners.models import Partner, PartnerKind
@@ -145,17 +146,6 @@ def show(partner_id: int):
                            history=queries.history(partner.id))
 
 
-def _version(raw) -> int:
-    """The hidden version field as an int; tampering is a bad request, never a 500."""
-    try:
-        version = int(raw)
-    except (TypeError, ValueError):
-        abort(400)
-    if not 1 <= version <= MAX_ID:
-        abort(400)
-    return version
-
-
 def _conflict(partner: Partner, values: dict) -> dict:
     """What the other edit left, for the fields where it differs from the user's input."""
     fields = [(LABELS[f], getattr(partner, f) or "", values[f] or "")
@@ -173,7 +163,7 @@ def edit(partner_id: int):
     form = PartnerForm(obj=partner if request.method == "GET" else None)
     existing = conflict = None
     if form.validate_on_submit():
-        version, values = _version(form.version.data), form.values()
+        version, values = posted_version(form.version.data), form.values()
         existing = queries.by_org_number(values["org_number"], exclude_id=partner.id)
         if existing is not None:
             _duplicate_number(form, existing)
@@ -181,7 +171,7 @@ def edit(partner_id: int):
             try:
                 changes = operations.update_partner(current_user, partner, values, version)
                 db.session.commit()
-            except operations.StaleEdit:
+            except Conflict:
                 db.session.rollback()
                 conflict = _conflict(partner, values)
                 form.version.data = partner.version  # saving again now overwrites, knowingly

@@ -2,7 +2,7 @@
 
 Each operation re-checks its rules, writes the audit trail, flushes and never commits (the route
 commits once). Edits and actions compare the version the user saw with the stored one in the
-UPDATE itself (``UPDATE ... WHERE id = :id AND version = :expected``).
+UPDATE itself (``tracker.locking.guarded_update``; ``Conflict`` when someone saved first).
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
-
 from tracker import audit, logs
 from tracker.db import db, utcnow
+from tracker.locking import guarded_update
 from tracker.pilots import permissions
 from tracker.pilots.models import FundingLine, Outcome, OutcomeKPI, Pilot, PilotPartner, StatusEvent
 from tracker.pilots.workflow import Action, Status, TransitionError, check_transition, missing_for_submit
@@ -24,10 +23,6 @@ CONTENT_FIELDS = (
     "planned_start", "planned_end", "agency", "contact_name", "contact_email", "contact_phone",
     "is_public",
 )
-
-
-class Conflict(Exception):
-    """The pilot changed since the user loaded it (its version moved on)."""
 
 
 class Incomplete(Exception):
@@ -54,21 +49,6 @@ def submission_values(pilot: Pilot) -> dict:
     values["district"] = values.pop("district_id")
     values["themes"] = list(pilot.themes)
     return values
-
-
-def _guarded_update(pilot: Pilot, expected_version: int | None, **values) -> None:
-    """Bump the version and set ``values`` only if nobody changed the pilot meanwhile (since
-    ``expected_version``, the form's; ``None``: since ``pilot`` was loaded)."""
-    expected = pilot.version if expected_version is None else expected_version
-    result = db.session.execute(
-        sa.update(Pilot)
-        .where(Pilot.id == pilot.id, Pilot.version == expected)
-        .values(version=Pilot.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise Conflict(pilot.id)
-    db.session.refresh(pilot, ["version", *values])
 
 
 def _describe_partners(links) -> list[str]:
@@ -137,7 +117,7 @@ def update_pilot(pilot: Pilot, user, content: Content, expected_version: int | N
     moved = content.values.get("district_id", pilot.district_id) != pilot.district_id
     if moved and not permissions.can_move(user, pilot):
         raise PermissionError("not allowed to move this pilot to another district")
-    _guarded_update(pilot, expected_version, updated_at=utcnow())
+    guarded_update(pilot, expected_version, updated_at=utcnow())
     changes = audit.apply_changes(pilot, content.values)
     changes.update(_set_relations(pilot, content))
     if changes:
@@ -174,7 +154,7 @@ def transition(pilot: Pilot, action: Action | str, user, comment: str = "",
             raise TransitionError("date", "end before start")
     source = pilot.status
     old = {k: getattr(pilot, k) for k in values if k in ("actual_start", "actual_end")}
-    _guarded_update(pilot, expected_version, **values)
+    guarded_update(pilot, expected_version, **values)
     event = StatusEvent(pilot_id=pilot.id, action=str(action), from_status=source, to_status=str(target),
                         actor_id=user.id, at=now, comment=comment)
     db.session.add(event)
@@ -200,7 +180,7 @@ def record_outcome(pilot: Pilot, user, values: dict, kpis: list[dict],
     if not (values.get("lessons") or "").strip():
         raise ValueError("lessons learned are required")
     now = utcnow()
-    _guarded_update(pilot, expected_version, updated_at=now)
+    guarded_update(pilot, expected_version, updated_at=now)
     outcome = pilot.outcome
     action = "outcome_update" if outcome else "outcome_create"
     if outcome is None:

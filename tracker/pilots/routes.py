@@ -14,10 +14,11 @@ from tracker.db import db
 from tracker.districts.models import District
 from tracker.i18n import current_language
 from tracker.labels import choices, label
+from tracker.locking import Conflict, posted_version
 from tracker.pilots import operations, permissions, queries
 from tracker.pilots.forms import ActionForm, OutcomeForm, PilotForm, pilot_form_data
 from tracker.pilots.funding import funding_plan, source_label
-from tracker.pilots.operations import Conflict, Content, Incomplete
+from tracker.pilots.operations import Content, Incomplete
 from tracker.pilots.workflow import Action, Status, TransitionError, comment_required, missing_for_submit
 from tracker.web import fmt_date, fmt_nok, url_with
 
@@ -56,10 +57,7 @@ def _viewable(pilot_id: int, full: bool = False):
 
 
 def _posted_version() -> int:
-    value = request.form.get("version", "")
-    if not value.isdigit() or len(value) > 9:
-        abort(400)
-    return int(value)
+    return posted_version(request.form.get("version"))
 
 
 @bp.route("/")
