@@ -78,6 +78,7 @@ def import_models() -> None:
     import importlib
 
     importlib.import_module("tracker.audit")
+    importlib.import_module("tracker.data_version")
     here = Path(__file__).resolve().parent
     for path in sorted(here.glob("*/models.py")):
         importlib.import_module(f"tracker.{path.parent.name}.models")

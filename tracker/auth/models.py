@@ -42,6 +42,7 @@ class User(db.Model):
     agency: Mapped[str] = mapped_column(sa.String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  # optimistic locking
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     districts: Mapped[list[District]] = relationship(

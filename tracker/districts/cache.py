@@ -2,9 +2,9 @@
 
 The body of the district page and of the city overview depends only on the data, the viewer's
 visibility, the language and the query string; the page around it (CSRF token, flashes, user name)
-is rendered fresh every time. The key includes ``data_version()``: the newest audit entry, status
-event and pilot ids, read in one indexed query. Every change goes through an operation that writes
-an audit entry (or a status event), so any change invalidates at once; a short time-to-live
+is rendered fresh every time. The key includes the data version (``tracker.data_version``), a
+counter every committed change moves, in commit order, so any change invalidates at once (row ids
+cannot serve: on PostgreSQL a lower id can commit later, issue 10 defect 9); a short time-to-live
 (``DISTRICTS_CACHE_SECONDS``, default 60; 0 turns the cache off; off under TESTING unless set)
 also bounds the clock-based parts (needs-attention, today's line on the timeline).
 """
@@ -17,28 +17,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
-import sqlalchemy as sa
 from flask import current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from tracker.audit import AuditEntry
-from tracker.db import db
-from tracker.pilots.models import Pilot, StatusEvent
+from tracker import data_version
 
 T = TypeVar("T")
 MAX_ENTRIES = 128
 DEFAULT_SECONDS = 60
-
-
-def data_version() -> tuple:
-    """Changes whenever pilots change: one query over three primary-key maxima."""
-    row = db.session.execute(sa.select(
-        sa.select(sa.func.max(AuditEntry.id)).scalar_subquery(),
-        sa.select(sa.func.max(StatusEvent.id)).scalar_subquery(),
-        sa.select(sa.func.max(Pilot.id)).scalar_subquery(),
-    )).one()
-    return tuple(row)
 
 
 def viewer_key() -> str:
@@ -78,12 +65,12 @@ def cached_section(name: str, render: Callable[[], T]) -> T:
     The result is our own autoescaped template output (or a tuple holding it); the page
     template marks it ``|safe``.
     """
-    # Off by default under TESTING: tests change rows directly, without audit entries.
+    # Off by default under TESTING, where most tests count queries or look at one render.
     ttl = current_app.config.get("DISTRICTS_CACHE_SECONDS", 0 if current_app.testing else DEFAULT_SECONDS)
     if not ttl:
         return render()
     store = current_app.extensions.setdefault("districts_cache", SectionCache())
-    key = (name, viewer_key(), str(get_locale()), request.query_string, data_version())
+    key = (name, viewer_key(), str(get_locale()), request.query_string, data_version.current())
     html = store.get(key, ttl)
     if html is None:
         html = render()

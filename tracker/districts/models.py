@@ -28,6 +28,7 @@ class District(db.Model):
     description_en: Mapped[str] = mapped_column(sa.Text, default="")
     focus_en: Mapped[str] = mapped_column(sa.Text, default="")
     retired: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  # optimistic locking
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     coordinators: Mapped[list[User]] = relationship(

@@ -69,6 +69,7 @@ class Theme(db.Model):
     name_nb: Mapped[str] = mapped_column(sa.String(120), unique=True)
     name_en: Mapped[str] = mapped_column(sa.String(120), unique=True)
     retired: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  # optimistic locking
 
     def name(self, locale: str) -> str:
         return self.name_en if str(locale).startswith("en") else self.name_nb
