@@ -63,7 +63,7 @@ def test_bad_district_input_is_a_field_error(world, login, values, field):
 
 def test_only_coordinators_can_coordinate_a_district(world, login):
     response = login(world.admin).post(f"/admin/districts/{world.district_a.id}",
-                                       data={"name": "District A", "coordinators": [str(world.staff_a.id)]})
+                                       data={"name": "District A", "coordinators": [str(world.staff_a.id)], "version": "1"})
     assert response.status_code == 400 and 'href="#coordinators"' in response.text
     assert world.district_a.coordinators == [world.coordinator_a]
 
@@ -72,7 +72,7 @@ def test_rename_and_change_coordinators_keeps_the_slug(world, login):
     client = login(world.admin)
     response = client.post(f"/admin/districts/{world.district_a.id}", data={
         "name": "Renamed A", "slug": "hijacked", "description": "New text", "focus": "",
-        "coordinators": [str(world.coordinator_b.id)]})
+        "coordinators": [str(world.coordinator_b.id)], "version": "1"})
     assert response.status_code == 302
     assert world.district_a.name == "Renamed A" and world.district_a.slug == "district-a"
     assert world.district_a.coordinators == [world.coordinator_b]
@@ -90,7 +90,7 @@ def test_create_and_rename_a_theme(world, login):
     theme = db.session.scalar(sa.select(Theme).where(Theme.slug == "circular-economy"))
     assert theme.name_nb == "Sirkulærøkonomi"
     response = client.post(f"/admin/themes/{theme.id}", data={"name_nb": "Sirkulær økonomi",
-                                                               "name_en": "Circular economy"})
+                                                               "name_en": "Circular economy", "version": "1"})
     assert response.status_code == 302
     assert theme.name_nb == "Sirkulær økonomi" and theme.slug == "circular-economy"
     assert [e.action for e in _entries("theme")] == ["create", "update"]

@@ -8,8 +8,10 @@ WHERE id = :id AND version = :seen`` and a row count other than 1 means someone 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import BadRequest
 
+from tracker.audit import AuditEntry
 from tracker.db import db
 
 MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
@@ -29,7 +31,7 @@ def guarded_update(obj, expected_version: int | None, **values) -> None:
 
     The changed attributes are refreshed, so ``obj`` shows the stored row afterwards.
     """
-    model = type(obj)
+    model = obj.__class__  # (also through a proxy such as current_user)
     expected = obj.version if expected_version is None else expected_version
     result = db.session.execute(
         sa.update(model)
@@ -40,6 +42,27 @@ def guarded_update(obj, expected_version: int | None, **values) -> None:
     if result.rowcount != 1:
         raise Conflict(obj)
     db.session.refresh(obj, ["version", *values])
+
+
+def guard_changes(obj, expected_version: int | None, values: dict, relation_changed: bool = False) -> None:
+    """:func:`guarded_update` when saving ``values`` (or a changed relation) changes anything; a
+    save that changes nothing neither checks nor moves the version."""
+    if relation_changed or any(getattr(obj, k) != v for k, v in values.items()):
+        guarded_update(obj, expected_version)
+
+
+def bump(obj) -> None:
+    """Move ``obj``'s version on (in SQL, at the next flush) without a check: for changes made
+    through another entity's form (a district's coordinators are also their users' districts)."""
+    obj.version = obj.__class__.version + 1
+
+
+def last_change(entity: str, entity_id: int) -> AuditEntry | None:
+    """The newest audit entry of one entity: who changed it last, and when (for the 409 page)."""
+    return db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+        .options(joinedload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1)
+    ).first()
 
 
 def posted_version(raw) -> int:

@@ -10,10 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from tracker.admin import operations as ops
 from tracker.admin.forms import ConfirmForm, DistrictForm, ThemeForm, options
-from tracker.admin.routes import bp, get_or_404
+from tracker.admin.routes import bp, get_or_404, stale_edit
 from tracker.auth.models import Role, User
 from tracker.db import db
 from tracker.districts.models import District
+from tracker.locking import Conflict, posted_version
 from tracker.pilots.models import Pilot, Theme, pilot_themes
 
 SLUG_ERRORS = {
@@ -120,18 +121,33 @@ def district_new():
     return render_template("admin/district_form.html", form=form, district=None), 400 if form.errors else 200
 
 
+def _district_stored(district: District) -> dict:
+    names = ", ".join(u.name for u in district.coordinators)
+    return {"name": (district.name, district.name),
+            **{k: (getattr(district, k), getattr(district, k)) for k in ops.DISTRICT_TEXTS},
+            "coordinators": ([u.id for u in district.coordinators], names)}
+
+
 @bp.route("/districts/<int:district_id>", methods=["GET", "POST"])
 def district(district_id: int):
     district = get_or_404(District, district_id)
     form = _district_form(district)
     del form.slug  # stable once used in web addresses
-    if (form.validate_on_submit() and _unique(form, district.id, ("name", District.name))
-            and _attempt(form, "name", ops.update_district, district, current_user,
-                         **_district_values(form))):
-        flash(_("The changes were saved."), "success")
-        return redirect(url_for("admin.district", district_id=district.id))
-    return (render_template("admin/district_form.html", form=form, district=district, confirm=ConfirmForm()),
-            400 if form.errors else 200)
+    conflict = None
+    if form.validate_on_submit() and _unique(form, district.id, ("name", District.name)):
+        try:
+            if _attempt(form, "name", ops.update_district, district, current_user,
+                        version=posted_version(form.version.data), **_district_values(form)):
+                flash(_("The changes were saved."), "success")
+                return redirect(url_for("admin.district", district_id=district.id))
+        except Conflict:
+            conflict = stale_edit(form, "district", district, _district_stored)
+    return (render_template("admin/district_form.html", form=form, district=district, confirm=ConfirmForm(),
+                            conflict=conflict), _status(form, conflict))
+
+
+def _status(form, conflict) -> int:
+    return 409 if conflict else 400 if form.errors else 200
 
 
 @bp.route("/districts/<int:district_id>/retire", methods=["POST"])
@@ -176,13 +192,19 @@ def theme(theme_id: int):
     theme = get_or_404(Theme, theme_id)
     form = ThemeForm() if request.method == "POST" else ThemeForm(obj=theme)
     del form.slug
-    if (form.validate_on_submit() and _unique(form, theme.id, *THEME_NAMES)
-            and _attempt(form, "name_nb", ops.update_theme, theme, current_user,
-                         name_nb=form.name_nb.data, name_en=form.name_en.data)):
-        flash(_("The changes were saved."), "success")
-        return redirect(url_for("admin.theme", theme_id=theme.id))
-    return (render_template("admin/theme_form.html", form=form, theme=theme, confirm=ConfirmForm()),
-            400 if form.errors else 200)
+    conflict = None
+    if form.validate_on_submit() and _unique(form, theme.id, *THEME_NAMES):
+        try:
+            if _attempt(form, "name_nb", ops.update_theme, theme, current_user,
+                        version=posted_version(form.version.data),
+                        name_nb=form.name_nb.data, name_en=form.name_en.data):
+                flash(_("The changes were saved."), "success")
+                return redirect(url_for("admin.theme", theme_id=theme.id))
+        except Conflict:
+            conflict = stale_edit(form, "theme", theme,
+                                  lambda t: {name: (getattr(t, name),) * 2 for name, _column in THEME_NAMES})
+    return (render_template("admin/theme_form.html", form=form, theme=theme, confirm=ConfirmForm(),
+                            conflict=conflict), _status(form, conflict))
 
 
 @bp.route("/themes/<int:theme_id>/retire", methods=["POST"])

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -45,6 +53,12 @@ class ConfirmForm(FlaskForm):
     """A button that changes state: nothing but the CSRF token."""
 
 
+class VersionedForm(FlaskForm):
+    """An edit form that carries the version the admin saw (optimistic locking; unused on create)."""
+
+    version = HiddenField()
+
+
 class UserFilterForm(GetForm):
     q = StringField(_l("Search name or e-mail"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=[SelectChoice("", _l("All roles")), *ROLE_CHOICES],
@@ -64,7 +78,7 @@ EMAIL = StringField(
     render_kw={"type": "email", "autocomplete": "off"})
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(VersionedForm):
     name = NAME
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     districts = CheckboxesField(_l("Districts this coordinator reviews"))
@@ -89,7 +103,7 @@ class HandoverForm(FlaskForm):
                           validators=[DataRequired(_l("Choose who takes over the pilots."))])
 
 
-class DistrictForm(FlaskForm):
+class DistrictForm(VersionedForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=120)])
     slug = StringField(
         _l("Short name in web addresses"),
@@ -102,7 +116,7 @@ class DistrictForm(FlaskForm):
     coordinators = CheckboxesField(_l("Coordinators"))
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(VersionedForm):
     name_nb = StringField(_l("Name in Norwegian"),
                           validators=[DataRequired(_l("Enter the Norwegian name.")), Length(max=120)])
     name_en = StringField(_l("Name in English"),

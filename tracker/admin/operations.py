@@ -1,6 +1,7 @@
 """State changes made by administrators to districts, themes and pilot ownership.
 
 User changes live in ``tracker/auth/operations.py``. Each function audits, flushes, never commits.
+Edits carry the version the admin saw and raise ``tracker.locking.Conflict`` if someone saved first.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from tracker import audit
 from tracker.auth.models import Role, User
 from tracker.db import db
 from tracker.districts.models import District
+from tracker.locking import bump, guard_changes
 from tracker.pilots.models import Pilot, Theme
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -45,12 +47,16 @@ def _checked_slug(model, slug: str) -> str:
 
 
 def _coordinators_changed(district: District, coordinators: list[User]) -> dict:
+    """Set the coordinators; the users who gain or lose the district get a new version too (their
+    district list is the same link, edited from the other side)."""
     if any(u.role != Role.COORDINATOR for u in coordinators):
         raise AdminError("coordinators")
     old = sorted(u.email for u in district.coordinators)
     new = sorted(u.email for u in coordinators)
     if old == new:
         return {}
+    for user in set(district.coordinators) ^ set(coordinators):
+        bump(user)
     district.coordinators = sorted(coordinators, key=lambda u: u.name)
     return {"coordinators": (old, new)}
 
@@ -71,10 +77,11 @@ def create_district(actor: User, *, slug: str, name: str, coordinators: list[Use
 
 
 def update_district(district: District, actor: User, *, name: str, coordinators: list[User],
-                    **texts: str) -> dict:
+                    version: int | None = None, **texts: str) -> dict:
     """Rename, describe, set the focus texts and the coordinators (the slug never changes)."""
-    changes = audit.apply_changes(district, {"name": name.strip(),
-                                             **{k: texts[k] for k in DISTRICT_TEXTS if k in texts}})
+    values = {"name": name.strip(), **{k: texts[k] for k in DISTRICT_TEXTS if k in texts}}
+    guard_changes(district, version, values, set(district.coordinators) != set(coordinators))
+    changes = audit.apply_changes(district, values)
     changes.update(_coordinators_changed(district, coordinators))
     if changes:
         audit.record(actor, "district", district.id, "update", changes)
@@ -92,8 +99,11 @@ def create_theme(actor: User, *, slug: str, name_nb: str, name_en: str) -> Theme
     return theme
 
 
-def update_theme(theme: Theme, actor: User, *, name_nb: str, name_en: str) -> dict:
-    changes = audit.apply_changes(theme, {"name_nb": name_nb.strip(), "name_en": name_en.strip()})
+def update_theme(theme: Theme, actor: User, *, name_nb: str, name_en: str,
+                 version: int | None = None) -> dict:
+    values = {"name_nb": name_nb.strip(), "name_en": name_en.strip()}
+    guard_changes(theme, version, values)
+    changes = audit.apply_changes(theme, values)
     if changes:
         audit.record(actor, "theme", theme.id, "update", changes)
     db.session.flush()

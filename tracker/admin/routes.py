@@ -6,9 +6,12 @@ this module holds the blueprint, its guard and the helpers they share.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from tracker import locking
 from tracker.admin.permissions import can_administer
 from tracker.db import db
 
@@ -41,6 +44,28 @@ def page_of(stmt):
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     return db.paginate(stmt, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False,
                        count=True)
+
+
+def _comparable(value):
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list | tuple | set):
+        return sorted(str(v) for v in value)
+    return value
+
+
+def stale_edit(form, entity: str, obj, stored: Callable[[object], dict]) -> dict:
+    """After ``locking.Conflict``: roll back, then who saved first and when, and every stored
+    value that differs from the admin's input (kept in ``form``).
+
+    ``stored(obj)`` gives ``{field name: (value comparable with the form's data, text shown)}``.
+    The form now carries the stored version, so saving again overwrites knowingly.
+    """
+    db.session.rollback()
+    form.version.data = obj.version
+    differences = [(form[name].id, form[name].label.text, text) for name, (value, text) in stored(obj).items()
+                   if _comparable(form[name].data) != _comparable(value)]
+    return {"by": locking.last_change(entity, obj.id), "differences": differences}
 
 
 from tracker.admin import catalogue, trail, users  # noqa: E402, F401  (registers the views on bp)

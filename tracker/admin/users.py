@@ -18,12 +18,14 @@ from tracker.admin.forms import (
     options,
 )
 from tracker.admin.operations import AdminError, hand_over_pilots
-from tracker.admin.routes import bp, get_or_404, page_of
+from tracker.admin.routes import bp, get_or_404, page_of, stale_edit
 from tracker.auth import operations as people
 from tracker.auth.models import SignIn, User
 from tracker.db import db
 from tracker.districts.models import District
+from tracker.labels import label
 from tracker.links import absolute_url
+from tracker.locking import Conflict, posted_version
 from tracker.logs import event
 from tracker.pilots.models import Pilot
 
@@ -94,7 +96,7 @@ def user_new():
 
 
 def _render_user(user: User, form: UserEditForm | None = None, handover: HandoverForm | None = None,
-                 status: int = 200):
+                 status: int = 200, conflict: dict | None = None):
     districts = _all_districts()
     if form is None:
         form = UserEditForm(obj=user)
@@ -109,13 +111,19 @@ def _render_user(user: User, form: UserEditForm | None = None, handover: Handove
     link = link["url"] if link and link.get("user_id") == user.id else None
     return render_template("admin/user.html", user=user, form=form, handover=handover, owned=owned,
                            sign_ins=sign_ins, link=link, confirm=ConfirmForm(),
-                           permissions=permissions), status
+                           permissions=permissions, conflict=conflict), status
 
 
 def _handover_choices(user: User) -> list:
     others = db.session.scalars(sa.select(User).where(User.active.is_(True), User.id != user.id)
                                 .order_by(User.name, User.id)).all()
     return options([(0, _("Choose a person"))] + [(u.id, f"{u.name} ({u.email})") for u in others])
+
+
+def _user_stored(user: User) -> dict:
+    return {"name": (user.name, user.name), "role": (user.role, label("role", user.role)),
+            "districts": ([d.id for d in user.districts], ", ".join(d.name for d in user.districts)),
+            "agency": (user.agency, user.agency)}
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -130,11 +138,14 @@ def user(user_id: int):
         try:
             changes = people.update_user(user, current_user, name=form.name.data,
                                          agency=form.agency.data or "", role=form.role.data,
-                                         districts=chosen)
+                                         districts=chosen, version=posted_version(form.version.data))
         except people.UserError:
             db.session.rollback()
             form.role.errors.append(_("You are the last active administrator: make someone else "
                                       "administrator first."))
+        except Conflict:
+            conflict = stale_edit(form, "user", user, _user_stored)
+            return _render_user(user, form=form, status=409, conflict=conflict)
         else:
             db.session.commit()
             if changes:

@@ -15,6 +15,7 @@ from tracker import audit
 from tracker.auth.models import PasswordToken, Role, SignIn, User
 from tracker.db import db
 from tracker.districts.models import District
+from tracker.locking import bump, guard_changes
 
 PASSWORD_METHOD = "scrypt:65536:8:1"  # noqa: S105 - OWASP: scrypt N=2^16, r=8, p=1
 MIN_PASSWORD_LENGTH = 12
@@ -157,20 +158,27 @@ def _would_leave_no_admin(user: User) -> bool:
 
 
 def update_user(user: User, actor: User, *, name: str, agency: str, role: str,
-                districts: list[District]) -> dict:
-    """Change name, agency, role and coordinator districts; refuse to remove the last active admin."""
+                districts: list[District], version: int | None = None) -> dict:
+    """Change name, agency, role and coordinator districts; refuse to remove the last active admin.
+
+    Raises ``locking.Conflict`` if the user changed since ``version`` (the admin's form; None: as
+    loaded).
+    """
     if role not in set(Role):
         raise UserError(f"unknown role {role!r}")
     if districts and role != Role.COORDINATOR:
         raise UserError("only coordinators are linked to districts")
     if role != Role.ADMIN and _would_leave_no_admin(user):
         raise UserError("last active admin")
-    changes = audit.apply_changes(user, {"name": name.strip(), "agency": agency.strip(), "role": role})
-    old_slugs = [d.slug for d in user.districts]
-    new_slugs = sorted(d.slug for d in districts)
-    if sorted(old_slugs) != new_slugs:
+    values = {"name": name.strip(), "agency": agency.strip(), "role": role}
+    moved = set(user.districts) ^ set(districts)
+    guard_changes(user, version, values, bool(moved))
+    changes = audit.apply_changes(user, values)
+    if moved:
+        for district in moved:
+            bump(district)  # its coordinator list is the same link, edited from the other side
+        changes["districts"] = (sorted(d.slug for d in user.districts), sorted(d.slug for d in districts))
         user.districts = sorted(districts, key=lambda d: d.name)
-        changes["districts"] = (sorted(old_slugs), new_slugs)
     if changes:
         audit.record(actor, "user", user.id, "update", changes)
     db.session.flush()
@@ -178,9 +186,10 @@ def update_user(user: User, actor: User, *, name: str, agency: str, role: str,
 
 
 def rename(user: User, name: str) -> dict:
-    """A user changes their own display name."""
+    """A user changes their own display name (an admin's open form of this user is now stale)."""
     changes = audit.apply_changes(user, {"name": name.strip()})
     if changes:
+        bump(user)
         audit.record(user, "user", user.id, "update", changes)
     db.session.flush()
     return changes

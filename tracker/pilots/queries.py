@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker import locking
 from tracker.audit import AuditEntry
 from tracker.db import db
 from tracker.pilots import permissions
@@ -37,10 +38,7 @@ def audit_trail(pilot_id: int) -> list[AuditEntry]:
 
 def last_change(pilot_id: int) -> AuditEntry | None:
     """The most recent audit entry of a pilot (who changed it last, and when)."""
-    return db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.entity == "pilot", AuditEntry.entity_id == pilot_id)
-        .options(joinedload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1)
-    ).first()
+    return locking.last_change("pilot", pilot_id)
 
 
 # The pilot list's orders (the first is the default); ids break ties so pages never overlap.
