@@ -63,7 +63,8 @@ def test_bad_district_input_is_a_field_error(world, login, values, field):
 
 def test_only_coordinators_can_coordinate_a_district(world, login):
     response = login(world.admin).post(f"/admin/districts/{world.district_a.id}",
-                                       data={"name": "District A", "coordinators": [str(world.staff_a.id)], "version": "1"})
+                                       data={"name": "District A", "coordinators": [str(world.staff_a.id)],
+                                             "version": "1"})
     assert response.status_code == 400 and 'href="#coordinators"' in response.text
     assert world.district_a.coordinators == [world.coordinator_a]
 

@@ -113,7 +113,8 @@ def test_change_role_and_districts_is_audited(world, login):
 
 def test_the_last_active_admin_cannot_demote_themselves(world, login):
     client = login(world.admin)
-    response = client.post(f"/admin/users/{world.admin.id}", data={"name": "Admin", "role": "staff", "version": "1"})
+    response = client.post(f"/admin/users/{world.admin.id}",
+                           data={"name": "Admin", "role": "staff", "version": "1"})
     assert response.status_code == 400 and "siste aktive administrator" in response.text
     assert world.admin.role == Role.ADMIN and _audit("user", "update") == []
 
@@ -121,7 +122,8 @@ def test_the_last_active_admin_cannot_demote_themselves(world, login):
 def test_an_admin_may_demote_themselves_when_another_active_admin_exists(world, login):
     factories.make_user(Role.ADMIN, name="Second admin")
     client = login(world.admin)
-    response = client.post(f"/admin/users/{world.admin.id}", data={"name": "Admin", "role": "staff", "version": "1"})
+    response = client.post(f"/admin/users/{world.admin.id}",
+                           data={"name": "Admin", "role": "staff", "version": "1"})
     assert response.status_code == 302 and world.admin.role == Role.STAFF
     # ...and is an admin no longer.
     assert client.get("/admin/users").status_code == 403
@@ -130,7 +132,8 @@ def test_an_admin_may_demote_themselves_when_another_active_admin_exists(world, 
 def test_a_deactivated_second_admin_does_not_count(world, login):
     factories.make_user(Role.ADMIN, name="Gone admin", active=False)
     client = login(world.admin)
-    response = client.post(f"/admin/users/{world.admin.id}", data={"name": "Admin", "role": "staff", "version": "1"})
+    response = client.post(f"/admin/users/{world.admin.id}",
+                           data={"name": "Admin", "role": "staff", "version": "1"})
     assert response.status_code == 400
     assert world.admin.role == Role.ADMIN
 

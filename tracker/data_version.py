@@ -9,6 +9,8 @@ commit order, and a reader that sees value N sees every change committed with a 
 Nothing has to remember it: flushes of new, changed or deleted objects and ORM ``UPDATE`` /
 ``DELETE`` statements (such as the guarded update of ``tracker.locking``) mark the session, and
 the commit bumps the counter. Sign-in records and set-password tokens are not shown on pages.
+Not seen: SQL run on the raw connection (``session.connection().execute``); the app runs none
+(the bench's bulk loader does, before any page is cached).
 """
 
 from __future__ import annotations
