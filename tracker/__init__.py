@@ -38,21 +38,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
 
+    from tracker import errors, formatting, guards, headers, i18n, logs, urls
+
+    guards.init_app(app)  # first: the guards run before any extension reads the request
     from tracker.security import harden_libraries
 
     harden_libraries()
     register_extensions(app)
-    from tracker.web import IdConverter
-
-    app.url_map.converters["int"] = IdConverter  # before any route is added
     register_blueprints(app)
-    from tracker import errors, i18n, logs, web
-
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app))
     logs.init_app(app)
     i18n.init_app(app)
-    web.init_app(app)
+    headers.init_app(app)
+    formatting.init_app(app)
+    urls.init_app(app)
     errors.init_app(app)
     from tracker import cli
 
@@ -60,28 +60,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def translation_directories() -> list[str]:
-    """The core catalogue plus one per domain package that has its own."""
+def translation_directories(app: Flask) -> list[str]:
+    """The core catalogue plus one per blueprint package that has its own."""
     here = Path(__file__).resolve().parent
-    dirs = [here / "translations"] + [here / d / "translations" for d in domains()]
+    dirs = [here / "translations"] + [Path(bp.root_path) / "translations" for bp in app.blueprints.values()]
     return [str(d) for d in dirs if d.is_dir()]
-
-
-def domains() -> list[str]:
-    """Domain packages: every sub-package of ``tracker`` with a ``routes.py`` (its blueprint)."""
-    here = Path(__file__).resolve().parent
-    return sorted(p.parent.name for p in here.glob("*/routes.py"))
 
 
 def import_models() -> None:
     """Import every model module so the metadata is complete (for migrations and create_all)."""
-    import importlib
-
-    importlib.import_module("tracker.audit")
-    importlib.import_module("tracker.data_version")
-    here = Path(__file__).resolve().parent
-    for path in sorted(here.glob("*/models.py")):
-        importlib.import_module(f"tracker.{path.parent.name}.models")
+    import tracker.audit
+    import tracker.auth.models
+    import tracker.data_version
+    import tracker.districts.models
+    import tracker.partners.models
+    import tracker.pilots.models  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
@@ -96,8 +89,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    import importlib
+    """Every page of the app, one blueprint per domain package (its ``routes.py``)."""
+    from tracker.account.routes import bp as account
+    from tracker.admin.routes import bp as admin
+    from tracker.auth.routes import bp as auth
+    from tracker.districts.routes import bp as districts
+    from tracker.home.routes import bp as home
+    from tracker.partners.routes import bp as partners
+    from tracker.pilots.routes import bp as pilots
 
-    for domain in domains():
-        module = importlib.import_module(f"tracker.{domain}.routes")
-        app.register_blueprint(module.bp)
+    for bp in (auth, home, pilots, districts, partners, account, admin):
+        app.register_blueprint(bp)

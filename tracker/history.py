@@ -26,13 +26,14 @@ from tracker.audit import AuditEntry
 from tracker.auth.models import User
 from tracker.db import db
 from tracker.districts.models import District
+from tracker.formatting import fmt_date, fmt_nok
+from tracker.guards import MAX_DB_ID
 from tracker.i18n import current_language
 from tracker.labels import label
 from tracker.partners.forms import LABELS as PARTNER_LABELS
 from tracker.partners.models import Partner
 from tracker.pilots.funding import source_label
 from tracker.pilots.models import Pilot, Theme
-from tracker.web import MAX_DB_ID, fmt_date, fmt_nok, has_endpoint
 
 DASH = "–"
 
@@ -267,7 +268,7 @@ def _changes(entry: AuditEntry, names: Names) -> list[Change]:
 
 def _target_url(entity: str, ident: int) -> str | None:
     page = ENTITY_PAGES.get(entity)
-    if page is None or not has_endpoint(page[0]):
+    if page is None:
         return None
     return url_for(page[0], **{page[1]: ident})
 

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.admin.operations import SLUG_MAX, SLUG_RE
+from tracker.guards import id_value
 from tracker.labels import choices
 
 NAME_MAX = 200
@@ -37,7 +38,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("coerce", id_value)
         kwargs.setdefault("validate_choice", True)
         super().__init__(*args, **kwargs)
 
@@ -99,7 +100,7 @@ class UserCreateForm(UserEditForm):
 
 
 class HandoverForm(FlaskForm):
-    to_user = SelectField(_l("New owner"), coerce=int,
+    to_user = SelectField(_l("New owner"), coerce=id_value,
                           validators=[DataRequired(_l("Choose who takes over the pilots."))])
 
 

@@ -12,7 +12,7 @@ from tracker.auth.models import User
 from tracker.db import db
 from tracker.extensions import limiter, login_manager
 from tracker.logs import event
-from tracker.web import safe_next
+from tracker.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from tracker.guards import parse_id
 from tracker.labels import choices
 from tracker.pilots.models import FUNDING_YEAR_MAX, FUNDING_YEAR_MIN
 
@@ -64,7 +65,7 @@ class FilterForm(FlaskForm):
             if field.data not in (None, "") and not field.errors:
                 value = field.data.strip() if isinstance(field.data, str) else field.data
                 if value != "":
-                    values[name] = int(value) if name in ("theme", "partner") else value
+                    values[name] = parse_id(value) if name in ("theme", "partner") else value
         return values
 
     @property

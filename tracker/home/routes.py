@@ -9,7 +9,7 @@ from tracker.db import utcnow
 from tracker.districts import attention
 from tracker.pilots import queries
 from tracker.pilots.workflow import Status
-from tracker.web import safe_next
+from tracker.urls import safe_next
 
 bp = Blueprint("home", __name__)
 

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from tracker.guards import id_value
 from tracker.labels import choices
 from tracker.partners import orgnr
 
@@ -109,5 +110,5 @@ class PartnerForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    survivor = SelectField(_l("Merge into"), coerce=int,
+    survivor = SelectField(_l("Merge into"), coerce=id_value,
                            validators=[DataRequired(_l("Choose the partner to keep."))])

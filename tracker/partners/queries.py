@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -57,7 +58,7 @@ def directory(user, *, q: str = "", kind: str = "", district: District | None = 
         matches = [Partner.name.ilike(_like(q), escape="\\")]
         if key := name_key(q):
             matches.append(Partner.name_key.like(_like(key), escape="\\"))
-        if (digits := orgnr.normalise(q)).isdigit():
+        if re.fullmatch("[0-9]+", digits := orgnr.normalise(q)):
             matches.append(Partner.org_number.like(digits + "%"))
         stmt = stmt.where(sa.or_(*matches))
 

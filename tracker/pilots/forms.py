@@ -34,6 +34,7 @@ from wtforms.validators import (
 
 from tracker.db import db
 from tracker.districts.models import District
+from tracker.guards import parse_id
 from tracker.labels import choices, label
 from tracker.partners.models import Partner
 from tracker.pilots.fields import (
@@ -205,7 +206,7 @@ class PilotForm(CheckedForm):
 
     def _partners_by_id(self) -> dict[str, Partner]:
         ids = {e.partner.data for e in self.partners} | {e.partner.data for e in self.funding}
-        numeric = [int(i) for i in ids if i and i.isdigit() and len(i) < 12]
+        numeric = [n for n in map(parse_id, ids) if n is not None]
         rows = db.session.scalars(sa.select(Partner).where(Partner.id.in_(numeric))).all() if numeric else []
         return {str(p.id): p for p in rows}
 

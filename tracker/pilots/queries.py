@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker import locking
 from tracker.audit import AuditEntry
 from tracker.db import db
+from tracker.guards import parse_id
 from tracker.pilots import permissions
 from tracker.pilots.models import FundingLine, Outcome, Pilot, PilotPartner, StatusEvent, Theme, pilot_themes
 from tracker.pilots.workflow import Action, Status
@@ -62,15 +63,11 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> Filters:
-        def small_int(name):
-            value = args.get(name, "")
-            return int(value) if value.isdigit() and len(value) < 12 else None
-
         status = args.get("status") if args.get("status") in set(Status) else None
         kind = args.get("kind") if args.get("kind") in {"physical", "digital", "organisational"} else None
         sort = args.get("sort") if args.get("sort") in SORTS else "updated"
         q = args.get("q", "").strip()[:200]
-        return cls(small_int("district"), status, small_int("theme"), kind, q, sort)
+        return cls(parse_id(args.get("district")), status, parse_id(args.get("theme")), kind, q, sort)
 
     def as_args(self) -> dict:
         """The active filters and a chosen order as query arguments (for page links)."""

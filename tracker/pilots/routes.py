@@ -12,6 +12,8 @@ from flask_login import current_user, login_required
 from tracker import history
 from tracker.db import db
 from tracker.districts.models import District
+from tracker.formatting import fmt_date, fmt_nok
+from tracker.guards import parse_id
 from tracker.i18n import current_language
 from tracker.labels import choices, label
 from tracker.locking import Conflict, posted_version
@@ -20,7 +22,7 @@ from tracker.pilots.forms import ActionForm, OutcomeForm, PilotForm, pilot_form_
 from tracker.pilots.funding import funding_plan, source_label
 from tracker.pilots.operations import Content, Incomplete
 from tracker.pilots.workflow import Action, Status, TransitionError, comment_required, missing_for_submit
-from tracker.web import fmt_date, fmt_nok, url_with
+from tracker.urls import url_with
 
 bp = Blueprint("pilots", __name__, url_prefix="/pilots")
 
@@ -117,9 +119,9 @@ def edit(pilot_id: int):
     form = PilotForm(obj=pilot_form_data(pilot) if request.method == "GET" else None, pilot=pilot,
                      may_move=permissions.can_move(current_user, pilot))
     if request.method == "GET":
-        partner_id = request.args.get("partner_id", "")
-        if partner_id.isdigit() and len(partner_id) < 12 and int(partner_id) in _partner_ids(form):
-            form.prefill_partner(int(partner_id))
+        partner_id = parse_id(request.args.get("partner_id"))
+        if partner_id in _partner_ids(form):
+            form.prefill_partner(partner_id)
         if request.args.get("check") == "submit":
             _mark_missing(form, missing_for_submit(operations.submission_values(pilot)))
     return _proposal(form, pilot)
