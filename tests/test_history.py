@@ -19,11 +19,11 @@ from tracker import audit
 from tracker.admin import operations as admin_operations
 from tracker.auth import operations as auth_operations
 from tracker.db import db
+from tracker.formatting import fmt_date
 from tracker.partners import operations as partner_operations
 from tracker.pilots import operations
 from tracker.pilots.operations import Content
 from tracker.pilots.workflow import Action
-from tracker.web import fmt_date
 
 EN = {"Accept-Language": "en"}
 

@@ -20,7 +20,7 @@ def test_dates_read_the_same_way_on_every_page_of_a_language(app):
 
     from flask_babel import refresh
 
-    from tracker.web import fmt_date
+    from tracker.formatting import fmt_date
 
     moment = datetime(2026, 10, 5, 9, 30, tzinfo=UTC)  # 11:30 in Oslo (summer time)
     expected = {"nb": ("5. okt. 2026", "5. okt. 2026 kl. 11:30"), "en": ("5 Oct 2026", "5 Oct 2026, 11:30")}
