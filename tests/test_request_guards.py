@@ -107,6 +107,15 @@ def test_every_form_refuses_a_body_that_is_not_a_form_post(app, content_type):
     assert not problems, "\n".join(problems)
 
 
+def test_a_multipart_field_without_a_readable_name_is_a_bad_request(world, login):
+    """Found by the multipart hostile tests: a part named "\\r" came out with the name None (a 500)."""
+    body = b'--x\r\nContent-Disposition: form-data; name="\r"\r\n\r\nv\r\n--x--\r\n'
+    before = snapshot()
+    response = login(world.staff_a).post("/pilots/new", data=body,
+                                         content_type="multipart/form-data; boundary=x")
+    assert response.status_code == 400 and snapshot() == before
+
+
 def test_a_blueprint_that_brings_its_own_guards_takes_json(_schema):
     """The hook the JSON API will use: its blueprint opts out and checks its bodies itself."""
     app = make_app(_schema)

@@ -115,12 +115,14 @@ class HiddenCharacters(BadRequest):
 def reject_malformed_input():
     """Refuse what no page sends: a NUL character in the address (404) or in a field or argument
     (400; PostgreSQL cannot even store one), and uploaded files (400; no form takes a file, and a
-    file posted in place of a text field would reach the validators as an object, not text), and
-    hidden characters in a field (400 with an explanation)."""
+    file posted in place of a text field would reach the validators as an object, not text), a
+    multipart field without a readable name (400), and hidden characters in a field (400 with an
+    explanation)."""
     if "\x00" in request.path:
         abort(404)
     fields = (pair for source in (request.args, request.form) for pair in source.items(multi=True))
-    if any("\x00" in name or "\x00" in value for name, value in fields) or request.files:
+    # A multipart part whose name the parser cannot read (a line break in it) has the name None.
+    if any(name is None or "\x00" in name or "\x00" in value for name, value in fields) or request.files:
         abort(400)
     if any(has_hidden_characters(v) for values in request.form.listvalues() for v in values):
         raise HiddenCharacters()
