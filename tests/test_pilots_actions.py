@@ -11,7 +11,7 @@ from tests.test_workflow import SPEC, expected
 from tracker.audit import AuditEntry
 from tracker.db import db
 from tracker.pilots.models import Outcome, Pilot, StatusEvent
-from tracker.pilots.workflow import Action, Actor, Status
+from tracker.pilots.workflow import REVIEWS, Action, Actor, Refusal, Status
 
 ROLES = {  # name in the world fixture -> how the workflow sees them towards a pilot of staff_a in A
     "staff_a": {Actor.OWNER},
@@ -33,8 +33,13 @@ def pilot_in(world, status, owner=None, district=None, **values):
 
 
 def post_action(client, pilot, action, comment="Because.", version=None, **extra):
-    data = {f"{action}-comment": comment, "version": pilot.version if version is None else version}
-    data.update(extra)
+    """Take ``action`` as the page does: a review through the one decision form, any other action
+    through its own form."""
+    version = pilot.version if version is None else version
+    if action in REVIEWS:
+        data = {"decision-choice": action, "decision-comment": comment, "version": version, **extra}
+        return client.post(f"/pilots/{pilot.id}/decision", data=data)
+    data = {f"{action}-comment": comment, "version": version, **extra}
     return client.post(f"/pilots/{pilot.id}/actions/{action}", data=data)
 
 
@@ -53,7 +58,7 @@ def test_action_matrix_against_the_table(world, login, status, action, role):
     response = post_action(client, pilot, action)
     want = expected(status, action, ROLES[role], "Because.")
     db.session.refresh(pilot)
-    if isinstance(want, Status):
+    if not isinstance(want, Refusal):
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         assert pilot.status == want
         assert pilot.version == before_version + 1
@@ -142,7 +147,7 @@ LABEL_NB = {"return": "Send tilbake til eier", "reject": "Avslå", "pause": "Set
             "withdraw": "Trekk"}
 
 
-@pytest.mark.parametrize("action", [a for a, spec in SPEC.items() if spec[3]])
+@pytest.mark.parametrize("action", [a for a, spec in SPEC.items() if spec[3] and a not in REVIEWS])
 @pytest.mark.parametrize("comment", ["", "   \n "])
 def test_comment_required_actions_refuse_empty_comments(world, login, action, comment):
     source = next(iter(sorted(SPEC[action][0])))
@@ -157,6 +162,75 @@ def test_comment_required_actions_refuse_empty_comments(world, login, action, co
     assert f"Kommentar til «{LABEL_NB[action]}»" in summary
     db.session.refresh(pilot)
     assert pilot.status == source and counts(pilot.id) == (1, 0)
+
+
+@pytest.mark.parametrize("action", sorted(REVIEWS - {Action.APPROVE}))
+@pytest.mark.parametrize("comment", ["", "   \n "])
+def test_a_return_or_reject_decision_needs_a_comment(world, login, action, comment):
+    pilot = pilot_in(world, Status.SUBMITTED)
+    response = post_action(login(world.coordinator_a), pilot, action, comment=comment)
+    assert response.status_code == 400
+    summary = response.text.split('id="error-summary"')[1].split("</div>")[0]
+    message = f"Skriv en kommentar: «{LABEL_NB[action]}» krever det."
+    assert f'href="#decision-comment">Kommentar til eieren: {message}' in summary
+    assert f'id="decision-choice-{action}" checked' in response.text  # the choice is kept
+    db.session.refresh(pilot)
+    assert pilot.status == Status.SUBMITTED and counts(pilot.id) == (1, 0)
+
+
+def test_the_reviewer_sees_one_decision_form(world, login):
+    """Approve, return or reject as one choice in a fieldset, with one comment box; withdraw apart."""
+    pilot = pilot_in(world, Status.SUBMITTED)
+    page = login(world.coordinator_a).get(f"/pilots/{pilot.id}").text
+    form = page.split(f'action="/pilots/{pilot.id}/decision"')[1].split("</form>")[0]
+    assert '<fieldset class="checkbox-group" id="decision-choice"' in form
+    assert "<legend" in form and "Din avgjørelse" in form
+    for action in ("approve", "return", "reject"):
+        assert f'type="radio" class="pkt-input-check__input-checkbox" name="decision-choice" ' \
+               f'value="{action}"' in form
+    assert form.count("<textarea") == 1 and "Påkrevd for: Send tilbake til eier, Avslå." in form
+    assert page.count("<textarea") == 2  # the decision's comment and the withdrawal's
+    assert f'action="/pilots/{pilot.id}/actions/withdraw"' in page
+
+
+def test_a_decision_without_a_choice_is_a_clear_error(world, login):
+    pilot = pilot_in(world, Status.SUBMITTED)
+    response = login(world.coordinator_a).post(f"/pilots/{pilot.id}/decision",
+                                                data={"version": pilot.version, "decision-comment": "Hmm."})
+    assert response.status_code == 400
+    assert 'href="#decision-choice">Din avgjørelse: Velg avgjørelsen din.' in response.text
+    assert "Hmm." in response.text  # the comment is kept
+    db.session.refresh(pilot)
+    assert pilot.status == Status.SUBMITTED and counts(pilot.id) == (1, 0)
+
+
+@pytest.mark.parametrize("choice", ["teleport", "withdraw", "submit"])
+def test_a_decision_outside_the_review_choices_changes_nothing(world, login, choice):
+    pilot = pilot_in(world, Status.SUBMITTED)
+    response = login(world.coordinator_a).post(f"/pilots/{pilot.id}/decision", data={
+        "version": pilot.version, "decision-choice": choice, "decision-comment": "Because."})
+    assert response.status_code == 400
+    db.session.refresh(pilot)
+    assert pilot.status == Status.SUBMITTED and counts(pilot.id) == (1, 0)
+
+
+def test_an_approval_may_carry_a_comment(world, login):
+    pilot = pilot_in(world, Status.SUBMITTED)
+    response = post_action(login(world.coordinator_a), pilot, "approve", comment="Well argued.")
+    assert response.status_code == 302
+    event = db.session.scalars(sa.select(StatusEvent).where(StatusEvent.pilot_id == pilot.id)
+                               .order_by(StatusEvent.id.desc())).first()
+    assert (event.action, event.comment) == ("approve", "Well argued.")
+
+
+@pytest.mark.parametrize("action", sorted(REVIEWS))
+def test_reviews_are_not_taken_through_the_single_action_route(world, login, action):
+    pilot = pilot_in(world, Status.SUBMITTED)
+    response = login(world.coordinator_a).post(f"/pilots/{pilot.id}/actions/{action}", data={
+        "version": pilot.version, f"{action}-comment": "Because."})
+    assert response.status_code == 404
+    db.session.refresh(pilot)
+    assert pilot.status == Status.SUBMITTED
 
 
 def test_stale_action_is_refused_with_conflict_and_nothing_changes(world, login):
@@ -188,12 +262,44 @@ def test_evaluate_needs_an_outcome(world, login):
     pilot = pilot_in(world, Status.COMPLETED)
     pilot.outcome = None
     db.session.commit()
-    client = login(world.staff_a)
+    client = login(world.coordinator_a)
     page = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
     assert "Registrer resultatet før du markerer piloten som evaluert." in page
+    assert f"/pilots/{pilot.id}/actions/evaluate" not in page
     assert post_action(client, pilot, "evaluate", comment="").status_code == 403
     db.session.refresh(pilot)
     assert pilot.status == Status.COMPLETED
+
+
+def test_the_owner_records_the_outcome_and_someone_else_evaluates_it(world, login):
+    """Evaluating is the coordinator's judgement that the outcome is complete: never the owner's."""
+    pilot = pilot_in(world, Status.COMPLETED)
+    owner = login(world.staff_a)
+    page = owner.get(f"/pilots/{pilot.id}").text
+    assert f"/pilots/{pilot.id}/actions/evaluate" not in page
+    assert "Noen andre markerer piloten din som evaluert" in page
+    assert post_action(owner, pilot, "evaluate", comment="").status_code == 403
+    db.session.refresh(pilot)
+    assert pilot.status == Status.COMPLETED and counts(pilot.id) == (1, 0)
+    assert post_action(login(world.coordinator_a), pilot, "evaluate", comment="").status_code == 302
+    db.session.refresh(pilot)
+    assert pilot.status == Status.EVALUATED
+
+
+@pytest.mark.parametrize(("action", "status", "text"), [
+    ("complete", Status.RUNNING, "Fullføre «{title}»? Faktisk slutt settes"),
+    ("withdraw", Status.RUNNING, "Trekke «{title}»? Dette kan ikke angres."),
+    ("evaluate", Status.COMPLETED, "Markere «{title}» som evaluert? Dette er endelig"),
+])
+def test_final_and_irreversible_actions_ask_first(world, login, action, status, text):
+    pilot = pilot_in(world, status, title="Ferje & «bro» 100%")
+    page = login(world.coordinator_a).get(f"/pilots/{pilot.id}").text
+    form = page.split(f'action="/pilots/{pilot.id}/actions/{action}"')[1].split("</form>")[0]
+    escaped = text.format(title="Ferje &amp; «bro» 100%")
+    assert f'data-confirm="{escaped}' in form
+    others = [a for a in ("start", "pause", "resume") if f"/actions/{a}" in page]
+    for other in others:
+        assert "data-confirm" not in page.split(f"/actions/{other}\"")[1].split("</form>")[0]
 
 
 def test_submit_incomplete_proposal_lists_missing_fields_linked_to_the_form(world, login):
@@ -215,10 +321,10 @@ def test_submit_incomplete_proposal_lists_missing_fields_linked_to_the_form(worl
 
 
 @pytest.mark.parametrize("version", ["", "abc", "-1", "9" * 40])
-def test_malformed_version_is_a_400(world, login, version):
+@pytest.mark.parametrize("path", ["decision", "actions/withdraw"])
+def test_malformed_version_is_a_400(world, login, version, path):
     pilot = pilot_in(world, Status.SUBMITTED)
-    response = login(world.coordinator_a).post(f"/pilots/{pilot.id}/actions/approve",
-                                               data={"version": version})
+    response = login(world.coordinator_a).post(f"/pilots/{pilot.id}/{path}", data={"version": version})
     assert response.status_code == 400
 
 
@@ -241,12 +347,12 @@ def test_buttons_shown_are_exactly_the_allowed_actions(world, login):
     pilot = pilot_in(world, Status.SUBMITTED)
     staff_page = login(world.staff_a).get(f"/pilots/{pilot.id}").get_data(as_text=True)
     assert f"/pilots/{pilot.id}/actions/withdraw" in staff_page
-    assert f"/pilots/{pilot.id}/actions/approve" not in staff_page
+    assert f"/pilots/{pilot.id}/decision" not in staff_page
     coord_page = login(world.coordinator_a).get(f"/pilots/{pilot.id}").get_data(as_text=True)
-    for action in ("approve", "return", "reject", "withdraw"):
-        assert f"/pilots/{pilot.id}/actions/{action}" in coord_page
+    assert f"/pilots/{pilot.id}/actions/withdraw" in coord_page
+    assert f'action="/pilots/{pilot.id}/decision"' in coord_page
     other = login(world.coordinator_b).get(f"/pilots/{pilot.id}").get_data(as_text=True)
-    assert "/actions/" not in other
+    assert "/actions/" not in other and "/decision" not in other
 
 
 @pytest.mark.parametrize(("action", "status", "message"), [
@@ -269,7 +375,7 @@ def test_a_coordinator_does_not_review_their_own_proposal(world, login):
     client = login(world.coordinator_a)
     page = client.get(f"/pilots/{pilot.id}").text
     assert "ingen vurderer sitt eget forslag" in page
-    assert f"/pilots/{pilot.id}/actions/approve" not in page
+    assert f"/pilots/{pilot.id}/decision" not in page
     for action in ("approve", "return", "reject"):
         assert post_action(client, pilot, action).status_code == 403
     db.session.refresh(pilot)
@@ -277,3 +383,23 @@ def test_a_coordinator_does_not_review_their_own_proposal(world, login):
     # The owner may still withdraw it; an admin reviews it.
     assert f"/pilots/{pilot.id}/actions/withdraw" in page
     assert post_action(login(world.admin), pilot, "approve").status_code == 302
+
+
+def test_an_admin_does_not_review_or_evaluate_their_own_pilot(world, login):
+    """The hostile test approved an admin's own proposal: the rule holds for admins too."""
+    proposal = pilot_in(world, Status.SUBMITTED, owner=world.admin)
+    done = pilot_in(world, Status.COMPLETED, owner=world.admin)
+    admin = login(world.admin)
+    page = admin.get(f"/pilots/{proposal.id}").text
+    assert "/decision" not in page and "ingen vurderer sitt eget forslag" in page
+    for action in ("approve", "return", "reject"):
+        assert post_action(admin, proposal, action).status_code == 403
+    assert "/actions/evaluate" not in admin.get(f"/pilots/{done.id}").text
+    assert post_action(admin, done, "evaluate", comment="").status_code == 403
+    for pilot, status in ((proposal, Status.SUBMITTED), (done, Status.COMPLETED)):
+        db.session.refresh(pilot)
+        assert pilot.status == status and counts(pilot.id) == (1, 0)
+    # A coordinator of the district reviews and evaluates them.
+    coordinator = login(world.coordinator_a)
+    assert post_action(coordinator, proposal, "approve").status_code == 302
+    assert post_action(coordinator, done, "evaluate", comment="").status_code == 302

@@ -92,6 +92,14 @@ LABELS = {
         Action.EVALUATE: _l("The pilot is evaluated."),
         Action.WITHDRAW: _l("The pilot is withdrawn."),
     },
+    # The "are you sure?" question before an action whose ``Transition.confirm`` is set.
+    "action_confirm": {
+        Action.COMPLETE: _l("Complete “%(title)s”? Its actual end is set and it can no longer be paused "
+                            "or resumed."),
+        Action.EVALUATE: _l("Mark “%(title)s” as evaluated? This is final: the outcome and lessons can no "
+                            "longer be changed."),
+        Action.WITHDRAW: _l("Withdraw “%(title)s”? This is final."),
+    },
     "audit_action": {
         "create": _l("Created"), "update": _l("Edited"), "delete": _l("Deleted"),
         "outcome_create": _l("Outcome recorded"), "outcome_update": _l("Outcome updated"),
@@ -109,8 +117,13 @@ LABELS = {
 
 
 def label(kind: str, value) -> str:
-    """The translated label of an enum value; the raw value if unknown."""
-    return str(LABELS.get(kind, {}).get(value, value))
+    """The translated label of an enum value.
+
+    An unknown ``kind`` is a programming error: ``KeyError``. An unknown ``value`` shows as itself,
+    since stored data can hold values this version no longer knows (audit entries and status events
+    are never rewritten).
+    """
+    return str(LABELS[kind].get(value, value))
 
 
 def choices(kind: str) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FloatField, IntegerField, ValidationError
+from wtforms.utils import unset_value
 from wtforms.widgets import TextInput
 
 from tracker.pilots.models import DATE_MAX, DATE_MIN
@@ -73,10 +74,39 @@ def not_in_future(form, field) -> None:
         raise ValidationError(_l("An actual date cannot be in the future: enter today or an earlier day."))
 
 
-def row_buttons(formdata, name: str, rows: FieldList) -> bool:
+class RowList(FieldList):
+    """A ``FieldList`` that refuses too many rows instead of cutting them.
+
+    WTForms drops the rows past ``max_entries`` silently (150 funding lines saved as 100). Here
+    more than ``limit`` rows is a field error naming the limit, nothing is saved, and the posted
+    rows are kept for the user to trim (up to ``HARD_LIMIT`` times ``limit``, so a hostile post
+    cannot make the page endless).
+    """
+
+    HARD_LIMIT = 4
+
+    def __init__(self, unbound_field, label=None, validators=None, *, limit: int, **kwargs):
+        super().__init__(unbound_field, label, validators, max_entries=limit * self.HARD_LIMIT, **kwargs)
+        self.limit = limit
+        self.posted = 0
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.posted = len(set(self._extract_indices(self.name, formdata))) if formdata else 0
+        super().process(formdata, data, extra_filters)
+
+    def validate(self, form, extra_validators=()) -> bool:
+        ok = super().validate(form, extra_validators)
+        if self.posted > self.limit:
+            self.errors.append(_l("Too many rows: at most %(max)s, and this list has %(count)s. "
+                                  "Remove the rows you do not need.", max=self.limit, count=self.posted))
+            return False
+        return ok
+
+
+def row_buttons(formdata, name: str, rows: RowList) -> bool:
     """Handle an "add row" / "remove row" button for ``rows``; True if one was pressed (don't save)."""
     if f"add_{name}_row" in formdata:
-        if len(rows) < rows.max_entries:
+        if len(rows) < rows.limit:
             first = next(iter(rows.append_entry().form))
             first.render_kw = {**(first.render_kw or {}), "autofocus": True}  # keyboard users land there
         return True
@@ -91,7 +121,7 @@ def row_buttons(formdata, name: str, rows: FieldList) -> bool:
     return True
 
 
-def row_errors(title, rows: FieldList) -> list[tuple[str, str, str]]:
+def row_errors(title, rows: RowList) -> list[tuple[str, str, str]]:
     """``(field id, "Row n: label", message)``, the first error of each field (for the error summary)."""
     return [(f.id, f"{title % {'n': i}}: {f.label.text}", f.errors[0])
             for i, entry in enumerate(rows, 1) for f in entry.form if f.errors]

@@ -1,4 +1,4 @@
-"""Proposal, action and outcome forms. Row lists (partners, funding, KPIs) add and remove rows
+"""Proposal and outcome forms. Row lists (partners, funding, KPIs) add and remove rows
 by submitting (no JavaScript needed); unknown ids posted by hand become field errors."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     Form,
     FormField,
     IntegerField,
@@ -35,14 +34,14 @@ from wtforms.validators import (
 from tracker.db import db
 from tracker.districts.models import District
 from tracker.guards import parse_id
-from tracker.labels import choices, label
+from tracker.labels import choices
 from tracker.partners.models import Partner
 from tracker.pilots.fields import (
     DecimalTextField,
     KronerField,
     Required,
+    RowList,
     in_pilot_years,
-    not_in_future,
     row_buttons,
     row_errors,
 )
@@ -125,8 +124,8 @@ class PilotForm(CheckedForm):
         render_kw={"type": "email", "autocomplete": "off"})
     contact_phone = StringField(_l("Contact phone"), validators=[Length(max=40)])
     is_public = BooleanField(_l("Show in the public register once approved"))
-    partners = FieldList(FormField(PartnerRowForm), min_entries=1, max_entries=50)
-    funding = FieldList(FormField(FundingRowForm), min_entries=1, max_entries=100)
+    partners = RowList(FormField(PartnerRowForm), _l("Partners"), min_entries=1, limit=50)
+    funding = RowList(FormField(FundingRowForm), _l("Funding"), min_entries=1, limit=100)
 
     def __init__(self, *args, pilot=None, may_move=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -317,19 +316,6 @@ def pilot_form_data(pilot) -> SimpleNamespace:
     return SimpleNamespace(**values)
 
 
-class ActionForm(CheckedForm):
-    """One workflow action (the pilot page shows one per allowed action, each with its prefix)."""
-
-    comment = TextAreaField(_l("Comment"), validators=[Length(max=TEXT_MAX)])
-    on_date = DateField(_l("Date"), validators=[Optional(), in_pilot_years, not_in_future])
-
-    def __init__(self, action, **kwargs):
-        super().__init__(prefix=str(action), **kwargs)
-        # Named after the action: the page has a comment box per action, and so may the error summary.
-        self.comment.label.text = _l("Comment for “%(action)s”", action=label("action", action))
-        self.on_date.label.text = _l("Actual start") if action == "start" else _l("Actual end")
-
-
 class KPIRowForm(Form):
     name = StringField(_l("KPI"), validators=[Length(max=200)])
     unit = StringField(_l("Unit"), validators=[Length(max=40)])
@@ -348,7 +334,7 @@ class OutcomeForm(CheckedForm):
     lessons = TextAreaField(_l("Lessons learned"), validators=[
         InputRequired(_l("Describe the lessons learned.")), Length(max=TEXT_MAX)])
     next_steps = TextAreaField(_l("Next steps"), validators=[Length(max=TEXT_MAX)])
-    kpis = FieldList(FormField(KPIRowForm), min_entries=1, max_entries=50)
+    kpis = RowList(FormField(KPIRowForm), _l("Key performance indicators"), min_entries=1, limit=50)
 
     def validate_verdict(self, field):
         if field.data not in dict(choices("verdict")):

@@ -15,7 +15,15 @@ from tracker.db import db, utcnow
 from tracker.locking import guarded_update
 from tracker.pilots import permissions
 from tracker.pilots.models import FundingLine, Outcome, OutcomeKPI, Pilot, PilotPartner, StatusEvent
-from tracker.pilots.workflow import Action, Status, TransitionError, check_transition, missing_for_submit
+from tracker.pilots.workflow import (
+    TRANSITIONS,
+    Action,
+    Refusal,
+    Status,
+    TransitionError,
+    check_transition,
+    missing_for_submit,
+)
 
 # Scalar pilot columns a proposal form may set.
 CONTENT_FIELDS = (
@@ -135,23 +143,21 @@ def transition(pilot: Pilot, action: Action | str, user, comment: str = "",
     """
     action = Action(action)
     comment = (comment or "").strip()
-    target = check_transition(pilot.status, action, permissions.actors(user, pilot), comment)
+    target = check_transition(pilot.status, action, permissions.actors(user, pilot), comment,
+                              has_outcome=pilot.outcome is not None)
     if action == Action.SUBMIT:
         missing = missing_for_submit(submission_values(pilot))
         if missing:
             raise Incomplete(missing)
-    if action == Action.EVALUATE and pilot.outcome is None:
-        raise TransitionError("outcome", "record an outcome before evaluating")
     now = utcnow()
     values = {"status": str(target), "status_changed_at": now, "updated_at": now}
-    if action == Action.START:
-        values["actual_start"] = on_date or date.today()
-        if pilot.actual_end and values["actual_start"] > pilot.actual_end:
-            raise TransitionError("date", "start after end")
-    if action == Action.COMPLETE:
-        values["actual_end"] = on_date or date.today()
-        if pilot.actual_start and values["actual_end"] < pilot.actual_start:
-            raise TransitionError("date", "end before start")
+    dated = TRANSITIONS[action].sets_date
+    if dated:
+        values[dated] = on_date or date.today()
+        start = values.get("actual_start", pilot.actual_start)
+        end = values.get("actual_end", pilot.actual_end)
+        if start and end and end < start:
+            raise TransitionError(Refusal.DATE, "the actual end would be before the actual start")
     source = pilot.status
     old = {k: getattr(pilot, k) for k in values if k in ("actual_start", "actual_end")}
     guarded_update(pilot, expected_version, **values)

@@ -7,11 +7,13 @@ import sqlalchemy as sa
 from tracker.auth.models import Role
 from tracker.pilots.models import Pilot
 from tracker.pilots.workflow import (
-    EDITABLE,
+    EDITORS,
     PUBLIC_STATUSES,
+    REVIEWS,
     TRANSITIONS,
     Action,
     Actor,
+    Refusal,
     Status,
     TransitionError,
     check_transition,
@@ -34,13 +36,6 @@ def actors(user, pilot: Pilot) -> set[Actor]:
     if user.role == Role.COORDINATOR and pilot.district_id in user.district_ids:
         held.add(Actor.COORDINATOR)
     return held or {Actor.OTHER}
-
-
-def reviewed_by_others(user, pilot: Pilot) -> bool:
-    """A submitted proposal in a district ``user`` coordinates that the workflow still won't let
-    them review (``REVIEWS``: it is their own)."""
-    return (pilot.status == Status.SUBMITTED and Actor.COORDINATOR in actors(user, pilot)
-            and not can_act(user, pilot, Action.APPROVE))
 
 
 def can_manage(user, pilot: Pilot) -> bool:
@@ -77,8 +72,9 @@ def can_create(user) -> bool:
 
 
 def can_edit(user, pilot: Pilot) -> bool:
-    """Content may be changed by those who manage it, until it is final."""
-    return can_manage(user, pilot) and pilot.status in EDITABLE
+    """Content may be changed by those who manage it until it is final; a submitted proposal
+    by admins only (``EDITORS``: reviewers return it instead of rewriting it)."""
+    return bool(actors(user, pilot) & EDITORS.get(pilot.status, frozenset()))
 
 
 def can_move(user, pilot: Pilot | None) -> bool:
@@ -94,16 +90,20 @@ def can_record_outcome(user, pilot: Pilot) -> bool:
     return can_manage(user, pilot) and pilot.status in {Status.RUNNING, Status.COMPLETED}
 
 
-def can_act(user, pilot: Pilot, action: Action | str) -> bool:
-    """Whether the workflow lets ``user`` take ``action`` now (comment not yet considered).
-
-    ``evaluate`` also needs a recorded outcome.
-    """
+def refusal(user, pilot: Pilot, action: Action | str) -> Refusal | None:
+    """Why the workflow would refuse ``user`` taking ``action`` now (``None``: it would not);
+    the comment is not yet considered."""
     try:
-        check_transition(pilot.status, action, actors(user, pilot), comment="-")
-    except TransitionError:
-        return False
-    return not (action == Action.EVALUATE and pilot.outcome is None)
+        check_transition(pilot.status, action, actors(user, pilot), comment="-",
+                         has_outcome=pilot.outcome is not None)
+    except TransitionError as exc:
+        return exc.kind
+    return None
+
+
+def can_act(user, pilot: Pilot, action: Action | str) -> bool:
+    """Whether the workflow lets ``user`` take ``action`` now (comment not yet considered)."""
+    return refusal(user, pilot, action) is None
 
 
 def can_see_internal(user, pilot: Pilot) -> bool:
@@ -113,3 +113,8 @@ def can_see_internal(user, pilot: Pilot) -> bool:
 
 def allowed_actions(user, pilot: Pilot) -> list[Action]:
     return [a for a in TRANSITIONS if can_act(user, pilot, a)]
+
+
+def allowed_decisions(user, pilot: Pilot) -> list[Action]:
+    """The reviewer's choices (approve / return / reject) ``user`` may make now."""
+    return [a for a in allowed_actions(user, pilot) if a in REVIEWS]

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker import history
@@ -18,10 +19,19 @@ from tracker.i18n import current_language
 from tracker.labels import choices, label
 from tracker.locking import Conflict, posted_version
 from tracker.pilots import operations, permissions, queries
-from tracker.pilots.forms import ActionForm, OutcomeForm, PilotForm, pilot_form_data
+from tracker.pilots.action_forms import ActionForm, DecisionForm
+from tracker.pilots.forms import OutcomeForm, PilotForm, pilot_form_data
 from tracker.pilots.funding import funding_plan, source_label
 from tracker.pilots.operations import Content, Incomplete
-from tracker.pilots.workflow import Action, Status, TransitionError, comment_required, missing_for_submit
+from tracker.pilots.workflow import (
+    REVIEWS,
+    TRANSITIONS,
+    Action,
+    Refusal,
+    Status,
+    TransitionError,
+    missing_for_submit,
+)
 from tracker.urls import url_with
 
 bp = Blueprint("pilots", __name__, url_prefix="/pilots")
@@ -45,7 +55,7 @@ def _helpers():
             "roles": choices("partner_role"), "period": _period,
             # Templates ask the same permission functions the routes enforce.
             "can_edit": permissions.can_edit, "can_record_outcome": permissions.can_record_outcome,
-            "can_act": permissions.can_act}
+            "can_act": permissions.can_act, "transitions": TRANSITIONS}
 
 
 def _viewable(pilot_id: int, full: bool = False):
@@ -84,20 +94,43 @@ def show(pilot_id: int):
 
 
 def _render_show(pilot, forms=None, missing=None, conflict=None, status=200):
-    """The pilot page; ``forms`` replaces the blank form of the action that was just posted."""
+    """The pilot page; ``forms`` replaces the blank form of the action (or of the ``decision``)
+    that was just posted."""
     internal = permissions.can_see_internal(current_user, pilot)
-    actions = permissions.allowed_actions(current_user, pilot)
-    action_forms = {a: (forms or {}).get(a) or ActionForm(a, formdata=None) for a in actions}
+    forms = forms or {}
+    actions = [a for a in permissions.allowed_actions(current_user, pilot) if a not in REVIEWS]
+    decisions = permissions.allowed_decisions(current_user, pilot)
+    decision_form = None
+    if decisions:
+        decision_form = forms.get("decision") or DecisionForm(decisions, formdata=None)
     return render_template(
-        "pilots/show.html", pilot=pilot, internal=internal, action_forms=action_forms,
+        "pilots/show.html", pilot=pilot, internal=internal,
+        action_forms={a: forms.get(a) or ActionForm(a, formdata=None) for a in actions},
+        decision_form=decision_form,
         plan=funding_plan(pilot.funding) if internal else None,
         audit_entries=history.describe(queries.audit_trail(pilot.id), targets=False) if internal else [],
-        missing=missing or [], conflict=conflict, comment_required=comment_required,
-        evaluate_needs_outcome=(pilot.status == Status.COMPLETED and pilot.outcome is None
-                                and permissions.can_manage(current_user, pilot)),
-        reviewed_by_others=permissions.reviewed_by_others(current_user, pilot),
+        missing=missing or [], conflict=conflict, hints=_hints(pilot),
         sent_back=queries.sent_back([pilot]).get(pilot.id) if internal else None,
     ), status
+
+
+# Why an action the user may be looking for is not offered, keyed by (action, refusal).
+HINTS = {
+    (Action.APPROVE, Refusal.OWN): _l(
+        "Your proposal is reviewed by someone else: a coordinator of the district or an administrator "
+        "approves, returns or rejects it (nobody reviews their own proposal)."),
+    (Action.EVALUATE, Refusal.OWN): _l(
+        "Someone else marks your pilot as evaluated once its outcome is recorded: a coordinator of the "
+        "district or an administrator (nobody evaluates their own pilot)."),
+    (Action.EVALUATE, Refusal.OUTCOME): _l("Record the outcome before marking the pilot as evaluated."),
+}
+
+
+def _hints(pilot) -> list[str]:
+    if not permissions.can_manage(current_user, pilot):
+        return []
+    return [str(HINTS[action, kind]) for action in (Action.APPROVE, Action.EVALUATE)
+            if (kind := permissions.refusal(current_user, pilot, action)) and (action, kind) in HINTS]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -235,42 +268,67 @@ def _display(name: str, value, pilot) -> str:
 @bp.post("/<int:pilot_id>/actions/<action>")
 @login_required
 def act(pilot_id: int, action: str):
+    """A workflow action other than the review (reviews go through ``decide``)."""
     pilot = _viewable(pilot_id, full=True)
     try:
         action = Action(action)
     except ValueError:
         abort(404)
+    if action in REVIEWS:
+        abort(404)
     version = _posted_version()
     if not permissions.can_act(current_user, pilot, action):
-        if version != pilot.version and permissions.can_manage(current_user, pilot):
-            return _render_show(pilot, conflict=queries.last_change(pilot.id), status=409)
-        abort(403)
+        return _refused(pilot, version)
     form = ActionForm(action)
-    if form.validate_on_submit():
-        comment = (form.comment.data or "").strip()
-        if comment_required(action) and not comment:
-            form.comment.errors = [*form.comment.errors, _("Write a comment: this action needs one.")]
-        else:
-            try:
-                operations.transition(pilot, action, current_user, comment=comment,
-                                      expected_version=version, on_date=form.on_date.data)
-            except Conflict:
-                db.session.rollback()
-                pilot = queries.load_pilot(pilot_id, full=True)
-                return _render_show(pilot, {action: form}, conflict=queries.last_change(pilot.id), status=409)
-            except Incomplete as exc:
-                db.session.rollback()
-                return _render_show(queries.load_pilot(pilot_id, full=True), missing=exc.missing, status=400)
-            except TransitionError as exc:
-                db.session.rollback()
-                if exc.code != "date":
-                    abort(403)
-                form.on_date.errors = [_("The end date cannot be before the start date.")]
-                return _render_show(queries.load_pilot(pilot_id, full=True), {action: form}, status=400)
-            db.session.commit()
-            flash(label("action_done", action), "success")
-            return redirect(url_for("pilots.show", pilot_id=pilot.id))
-    return _render_show(pilot, {action: form}, status=400)
+    if not form.validate_on_submit():
+        return _render_show(pilot, {action: form}, status=400)
+    return _take(pilot, form, version, key=action, on_date=form.on_date.data)
+
+
+@bp.post("/<int:pilot_id>/decision")
+@login_required
+def decide(pilot_id: int):
+    """The reviewer's decision on a submitted proposal: approve, return or reject."""
+    pilot = _viewable(pilot_id, full=True)
+    version = _posted_version()
+    offered = permissions.allowed_decisions(current_user, pilot)
+    if not offered:
+        return _refused(pilot, version)
+    form = DecisionForm(offered)
+    if not form.validate_on_submit():
+        return _render_show(pilot, {"decision": form}, status=400)
+    return _take(pilot, form, version, key="decision")
+
+
+def _refused(pilot, version: int):
+    """Not allowed now: a conflict if the pilot moved on since the user's page (a manager sees
+    what changed), else 403."""
+    if version != pilot.version and permissions.can_manage(current_user, pilot):
+        return _render_show(pilot, conflict=queries.last_change(pilot.id), status=409)
+    abort(403)
+
+
+def _take(pilot, form, version: int, key: str, on_date=None):
+    """Take ``form.action`` with the form's comment; on refusal show the page with ``form`` kept."""
+    try:
+        operations.transition(pilot, form.action, current_user, comment=form.comment.data,
+                              expected_version=version, on_date=on_date)
+    except Conflict:
+        db.session.rollback()
+        pilot = queries.load_pilot(pilot.id, full=True)
+        return _render_show(pilot, {key: form}, conflict=queries.last_change(pilot.id), status=409)
+    except Incomplete as exc:
+        db.session.rollback()
+        return _render_show(queries.load_pilot(pilot.id, full=True), missing=exc.missing, status=400)
+    except TransitionError as exc:
+        db.session.rollback()
+        if exc.kind is not Refusal.DATE:
+            abort(403)
+        form.on_date.errors = [_("The end date cannot be before the start date.")]
+        return _render_show(queries.load_pilot(pilot.id, full=True), {key: form}, status=400)
+    db.session.commit()
+    flash(label("action_done", form.action), "success")
+    return redirect(url_for("pilots.show", pilot_id=pilot.id))
 
 
 @bp.route("/<int:pilot_id>/outcome", methods=["GET", "POST"])
