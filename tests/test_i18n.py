@@ -3,6 +3,8 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,3 +31,23 @@ def test_dates_read_the_same_way_on_every_page_of_a_language(app):
             refresh()  # the test's app context outlives each request context: forget its locale
             assert (fmt_date(date(2026, 10, 5)), fmt_date(moment)) == (day, when)
             assert fmt_date(None) == ""
+
+
+def test_a_label_of_an_unknown_kind_fails_loudly_and_an_unknown_value_shows_as_stored(app):
+    """A misspelt kind is a programming error (it used to show the raw value silently); an unknown
+    value is data from an older version (audit entries and status events are never rewritten)."""
+    from tracker.labels import label
+
+    with app.test_request_context(headers={"Accept-Language": "nb"}):
+        with pytest.raises(KeyError):
+            label("stauts", "draft")
+        assert label("status", "draft") == "Utkast"
+        assert label("status", "archived") == "archived"
+
+
+def test_every_confirmed_action_has_its_question():
+    from tracker.labels import LABELS
+    from tracker.pilots.workflow import TRANSITIONS
+
+    assert set(LABELS["action_confirm"]) == {a for a, t in TRANSITIONS.items() if t.confirm}
+    assert all(t.confirm for t in TRANSITIONS.values() if t.final)  # a final step is never a slip

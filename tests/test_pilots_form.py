@@ -263,10 +263,13 @@ def test_edit_after_a_status_action_is_a_conflict(setup, login):
     world, themes, partners = setup
     client = login(world.staff_a)
     pilot = create(client, world, themes, partners)
+    pilot.status = Status.RUNNING
+    db.session.commit()
     stale = pilot.version
-    assert client.post(f"/pilots/{pilot.id}/actions/submit", data={"version": stale}).status_code == 302
+    pause = {"version": stale, "pause-comment": "Winter."}
+    assert login(world.coordinator_a).post(f"/pilots/{pilot.id}/actions/pause", data=pause).status_code == 302
     data = form_data(world, themes, partners, version=str(stale), title="Late edit")
-    assert client.post(f"/pilots/{pilot.id}/edit", data=data).status_code == 409
+    assert login(world.staff_a).post(f"/pilots/{pilot.id}/edit", data=data).status_code == 409
     assert stored_state(pilot.id)[0]["title"] != "Late edit"
 
 
@@ -300,15 +303,47 @@ def test_final_pilots_cannot_be_edited(setup, login):
     assert login(world.staff_a).get(f"/pilots/{pilot.id}/edit").status_code == 403
 
 
-def test_coordinator_of_the_district_may_edit(setup, login):
+def test_coordinator_of_the_district_may_edit_from_approval_on(setup, login):
     world, themes, partners = setup
-    pilot = factories.make_pilot(world.staff_a, world.district_a, status=Status.SUBMITTED)
+    pilot = factories.make_pilot(world.staff_a, world.district_a, status=Status.APPROVED)
     db.session.commit()
     client = login(world.coordinator_a)
     assert client.get(f"/pilots/{pilot.id}/edit").status_code == 200
     data = form_data(world, themes, partners, version=str(pilot.version), title="Sharper title")
     assert client.post(f"/pilots/{pilot.id}/edit", data=data).status_code == 302
     assert stored_state(pilot.id)[0]["title"] == "Sharper title"
+
+
+@pytest.mark.parametrize("who", ["staff_a", "coordinator_a"])
+def test_reviewers_and_the_owner_do_not_rewrite_a_submitted_proposal(setup, login, who):
+    """Under review, a coordinator returns the proposal with a comment instead of editing it."""
+    world, themes, partners = setup
+    pilot = factories.make_pilot(world.staff_a, world.district_a, status=Status.SUBMITTED)
+    db.session.commit()
+    before = stored_state(pilot.id)
+    client = login(getattr(world, who))
+    assert f"/pilots/{pilot.id}/edit" not in client.get(f"/pilots/{pilot.id}").text  # no edit link
+    assert client.get(f"/pilots/{pilot.id}/edit").status_code == 403
+    data = form_data(world, themes, partners, version=str(pilot.version), title="Rewritten")
+    assert client.post(f"/pilots/{pilot.id}/edit", data=data).status_code == 403
+    assert stored_state(pilot.id) == before
+
+
+def test_an_admin_corrects_a_submitted_proposal_and_the_change_log_shows_it(setup, login):
+    world, themes, partners = setup
+    pilot = factories.make_pilot(world.staff_a, world.district_a, status=Status.SUBMITTED)
+    db.session.commit()
+    client = login(world.admin)
+    assert f'href="/pilots/{pilot.id}/edit"' in client.get(f"/pilots/{pilot.id}").text
+    data = form_data(world, themes, partners, version=str(pilot.version), title="Corrected title")
+    assert client.post(f"/pilots/{pilot.id}/edit", data=data).status_code == 302
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity_id == pilot.id)
+                               .order_by(AuditEntry.id.desc())).first()
+    assert (entry.action, entry.actor_id) == ("update", world.admin.id)
+    assert entry.changes["title"][1] == "Corrected title"
+    assert stored_state(pilot.id)[0]["status"] == Status.SUBMITTED  # still waiting for its review
+    log = login(world.staff_a).get(f"/pilots/{pilot.id}").text.split('id="audit-title"')[1]
+    assert "Corrected title" in log and world.admin.name in log
 
 
 def test_retired_district_and_theme_are_not_offered_but_kept_on_existing_pilots(setup, login):
@@ -377,7 +412,7 @@ def test_submit_button_only_where_the_owner_may_submit(setup, login):
     owner = login(world.staff_a)
     assert 'name="submit_for_review"' in owner.get("/pilots/new").get_data(as_text=True)
     assert 'name="submit_for_review"' in owner.get(f"/pilots/{draft.id}/edit").get_data(as_text=True)
-    assert 'name="submit_for_review"' not in owner.get(f"/pilots/{submitted.id}/edit").get_data(as_text=True)
+    assert owner.get(f"/pilots/{submitted.id}/edit").status_code == 403  # under review
     coordinator_page = login(world.coordinator_a).get(f"/pilots/{draft.id}/edit").get_data(as_text=True)
     assert 'name="submit_for_review"' not in coordinator_page
 

@@ -12,7 +12,7 @@ from tracker.pilots import operations
 from tracker.pilots.funding import funding_plan
 from tracker.pilots.models import Outcome, Pilot, StatusEvent
 from tracker.pilots.operations import Content, Incomplete
-from tracker.pilots.workflow import Action, Status, TransitionError
+from tracker.pilots.workflow import Action, Refusal, Status, TransitionError
 
 
 def test_transition_with_a_stale_version_raises_conflict_and_writes_nothing(world):
@@ -31,10 +31,10 @@ def test_transition_rechecks_the_actor_and_the_comment(world):
     db.session.commit()
     with pytest.raises(TransitionError) as info:
         operations.transition(pilot, Action.APPROVE, world.coordinator_b, expected_version=1)
-    assert info.value.code == "actor"
+    assert info.value.kind is Refusal.ACTOR
     with pytest.raises(TransitionError) as info:
         operations.transition(pilot, Action.REJECT, world.coordinator_a, comment="  ", expected_version=1)
-    assert info.value.code == "comment"
+    assert info.value.kind is Refusal.COMMENT
 
 
 def test_submit_without_themes_is_incomplete(world):
@@ -50,7 +50,7 @@ def test_evaluate_without_outcome_is_refused_even_for_admin(world):
     db.session.commit()
     with pytest.raises(TransitionError) as info:
         operations.transition(pilot, Action.EVALUATE, world.admin, expected_version=1)
-    assert info.value.code == "outcome"
+    assert info.value.kind is Refusal.OUTCOME
     pilot.outcome = Outcome(verdict="stop", lessons="Too early.")
     db.session.flush()
     operations.transition(pilot, Action.EVALUATE, world.admin, expected_version=1)

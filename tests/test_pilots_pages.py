@@ -60,8 +60,8 @@ def test_pilot_page_shows_partners_by_role_timeline_and_audit(world, login):
     factories.link_partner(pilot, factories.make_partner("Lead Org AS"), "lead")
     db.session.commit()
     client = login(world.coordinator_a)
-    client.post(f"/pilots/{pilot.id}/actions/return", data={"return-comment": "Needs a budget.",
-                                                            "version": pilot.version})
+    client.post(f"/pilots/{pilot.id}/decision", data={"decision-choice": "return", "version": pilot.version,
+                                                       "decision-comment": "Needs a budget."})
     body = login(world.staff_a).get(f"/pilots/{pilot.id}").get_data(as_text=True)
     assert "Hovedansvarlig" in body and "Lead Org AS" in body
     assert "Needs a budget." in body and "Coordinator A" in body
@@ -87,7 +87,7 @@ def _count_queries(client, pilot):
 def test_page_query_counts_do_not_grow_with_the_data(world, login):
     pilot = make(world, status=Status.SUBMITTED)
     _grow(world, pilot, 1)
-    client = login(world.coordinator_a)
+    client = login(world.admin)  # sees the decision form and may still edit a submitted proposal
     small = _count_queries(client, pilot)
     _grow(world, pilot, 10)
     large = _count_queries(client, pilot)
@@ -209,7 +209,9 @@ def test_record_outcome_with_kpi_then_evaluate(world, login):
     assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.entity_id == pilot.id)) \
         == "outcome_create"
     db.session.refresh(pilot)
-    response = client.post(f"/pilots/{pilot.id}/actions/evaluate", data={"version": pilot.version})
+    # The owner records the outcome; the district's coordinator evaluates it.
+    response = login(world.coordinator_a).post(f"/pilots/{pilot.id}/actions/evaluate",
+                                               data={"version": pilot.version})
     assert response.status_code == 302
     db.session.refresh(pilot)
     assert pilot.status == Status.EVALUATED
@@ -378,5 +380,6 @@ def test_the_pilot_page_says_why_it_came_back_and_asks_before_evaluating(world, 
     log = client.get(f"/pilots/{pilot.id}").text
     assert "<strong>Kommentar</strong>: Add the evaluation plan.</li>" in log
     assert world.coordinator_a.name in banner
-    assert 'data-confirm="Markere «Done» som evaluert?' in client.get(f"/pilots/{done.id}").text
+    done_page = login(world.coordinator_a).get(f"/pilots/{done.id}").text  # the coordinator evaluates
+    assert 'data-confirm="Markere «Done» som evaluert?' in done_page
     assert "sent-back" not in client.get(f"/pilots/{done.id}").text

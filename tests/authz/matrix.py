@@ -43,6 +43,14 @@ def _act(attr: str, action: str, comment: str = "") -> dict:
                 name=f"{action} {attr}")
 
 
+def _decide(attr: str, choice: str, comment: str = "") -> dict:
+    """The reviewer's decision on one of the scene's pilots, posted with its current version."""
+    return dict(args=lambda s: {"pilot_id": getattr(s, attr).id},
+                data=lambda s: {"version": getattr(s, attr).version, "decision-choice": choice,
+                                "decision-comment": comment},
+                name=f"{choice} {attr}")
+
+
 _user = lambda s: {"user_id": s.world.staff_a.id}  # noqa: E731
 _district = lambda s: {"district_id": s.world.district_a.id}  # noqa: E731
 _theme = lambda s: {"theme_id": s.theme.id}  # noqa: E731
@@ -62,10 +70,16 @@ MATRIX: list[Case] = [
     Case("pilots.show", get="200 200 200 200 200 200", args=_pilot("running"), name="public running"),
     Case("pilots.new", get="L 200 200 200 200 200", post="L 400 400 400 400 400"),
     Case("pilots.edit", get="L 200 403 200 403 200", post="L 400 403 400 403 400", args=_pilot("draft")),
+    # Under review: admins only (reviewers return it with a comment instead of rewriting it).
+    Case("pilots.edit", get="L 403 403 403 403 200", post="L 403 403 403 403 400", args=_pilot("submitted"),
+         name="submitted"),
     Case("pilots.act", post="L 302 403 403 403 302", **_act("draft", "submit"),),
-    Case("pilots.act", post="L 403 403 302 403 302", **_act("submitted", "approve")),
-    Case("pilots.act", post="L 403 403 302 403 302", **_act("submitted", "return", "Please add goals")),
-    Case("pilots.act", post="L 403 403 302 403 302", **_act("submitted", "reject", "Out of scope")),
+    Case("pilots.act", post="L 404 404 404 404 404", **_act("submitted", "approve")),  # a decision
+    Case("pilots.decide", post="L 403 403 302 403 302", **_decide("submitted", "approve")),
+    Case("pilots.decide", post="L 403 403 302 403 302", **_decide("submitted", "return", "Please add goals")),
+    Case("pilots.decide", post="L 403 403 302 403 302", **_decide("submitted", "reject", "Out of scope")),
+    Case("pilots.decide", post="L 403 403 403 403 403", **_decide("draft", "approve")),
+    Case("pilots.act", post="L 302 403 302 403 302", **_act("submitted", "withdraw", "No longer needed")),
     Case("pilots.act", post="L 302 403 302 403 302", **_act("approved", "start")),
     Case("pilots.act", post="L 302 403 302 403 302", **_act("running", "pause", "Winter")),
     Case("pilots.act", post="L 404 403 404 403 404", **_act("draft", "explode")),
