@@ -171,6 +171,17 @@ def test_my_work_groups_my_pilots_and_shows_the_review_queue_oldest_first(world,
     assert ">9</td>" in section and ">2</td>" in section
 
 
+@pytest.mark.parametrize("reviewer", ["coordinator_a", "admin"])
+def test_my_own_proposal_is_not_waiting_for_my_review(world, login, reviewer):
+    """Nobody reviews their own proposal, so it is not in their review queue either."""
+    me = getattr(world, reviewer)
+    make(world, title="My own proposal", status=Status.SUBMITTED, owner=me)
+    make(world, title="Someone else's proposal", status=Status.SUBMITTED)
+    page = login(me).get("/").text
+    queue = page.split('aria-labelledby="queue-title"')[1].split("</section>")[0]
+    assert "(1)" in queue and "Someone else&#39;s proposal" in queue and "My own proposal" not in queue
+
+
 # -- outcome ---------------------------------------------------------------------------------
 
 def outcome_data(pilot, **overrides):

@@ -33,7 +33,7 @@ from tracker.pilots.models import (
     Theme,
     Verdict,
 )
-from tracker.pilots.workflow import Action, Status
+from tracker.pilots.workflow import TRANSITIONS, Action, Status
 
 DISTRICTS = [  # slug, name, description, focus (nb), description, focus (en)
     ("oslo-science-city", "Oslo Science City",
@@ -268,8 +268,8 @@ def load_demo() -> list[tuple[str, str, str]]:
         at, current = created_at, Status.DRAFT
         for step, (action, target) in enumerate(PATHS[final]):
             at = at + timedelta(days=8 + step * 5)
-            actor = coordinators.get(district.id, owner) if action in (
-                Action.APPROVE, Action.REJECT) else owner
+            # Reviews and evaluations are someone else's judgement (the district's coordinator).
+            actor = coordinators.get(district.id, owner) if TRANSITIONS[action].by_others else owner
             if action == Action.START:
                 pilot.actual_start = at.date()
             if action == Action.COMPLETE:

@@ -17,13 +17,14 @@ TEXT = {
            "record": "Registrer resultatet", "save_outcome": "Lagre resultatet",
            "evaluate": "Marker som evaluert", "sign_out": "Logg ut", "edit": "Rediger",
            "save_changes": "Lagre utkast", "evaluated": "Evaluert", "problem": "Det er noe som må rettes",
-           "queue": "Venter på din vurdering"},
+           "queue": "Venter på din vurdering", "decide": "Lagre avgjørelsen"},
     "en": {"propose": "Propose a pilot", "save": "Save draft", "add_partner": "Add partner row",
            "add_funding": "Add funding line", "submit": "Submit for review", "return": "Return to owner",
            "approve": "Approve", "start": "Start", "complete": "Complete", "record": "Record the outcome",
            "save_outcome": "Save outcome", "evaluate": "Mark as evaluated", "sign_out": "Sign out",
            "edit": "Edit", "save_changes": "Save draft", "evaluated": "Evaluated",
-           "problem": "There is a problem", "queue": "Waiting for your review"},
+           "problem": "There is a problem", "queue": "Waiting for your review",
+           "decide": "Record the decision"},
 }
 
 
@@ -57,6 +58,15 @@ def act(page, t, action, comment=None):
     if comment is not None:
         page.locator(f"#{action}-comment").fill(comment)
     follow(page.get_by_role("button", name=t[action], exact=True))
+
+
+def decide(page, t, action, comment=None):
+    """The reviewer's one decision form: choose, comment, record."""
+    form = page.locator("form.decision-form")
+    form.get_by_role("radio", name=t[action], exact=True).check()
+    if comment is not None:
+        form.locator("#decision-comment").fill(comment)
+    follow(form.get_by_role("button", name=t["decide"]))
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
@@ -112,7 +122,11 @@ def test_life_of_a_pilot(page, cast, lang):
     expect(queue.get_by_role("link", name="Self-driving shuttle at Økern")).to_be_visible()
     check_accessibility(page, "My work with a review queue")
     follow(queue.get_by_role("link", name="Self-driving shuttle at Økern"))
-    act(page, t, "return", comment="Please add the evaluation plan.")
+    decide(page, t, "return")  # no comment: the decision form says so, as every form does
+    expect(page.get_by_role("heading", name=t["problem"])).to_be_visible()
+    expect(page.locator("#decision-choice-return")).to_be_checked()  # the choice is kept
+    check_accessibility(page, "decision form with errors")
+    decide(page, t, "return", comment="Please add the evaluation plan.")
     sign_out(page, t)
 
     # Staff fixes it and resubmits.
@@ -130,7 +144,7 @@ def test_life_of_a_pilot(page, cast, lang):
     as_user(page, coordinator, lang)
     page.goto(pilot_url)
     check_accessibility(page, "pilot page for the coordinator")
-    act(page, t, "approve")
+    decide(page, t, "approve")
     sign_out(page, t)
 
     # Staff starts, completes, records the outcome with a KPI, evaluates.
@@ -150,6 +164,11 @@ def test_life_of_a_pilot(page, cast, lang):
     check_accessibility(page, "outcome form")
     follow(page.get_by_role("button", name=t["save_outcome"]).last)
     page.wait_for_url(pilot_url + "*")
+    sign_out(page, t)
+
+    # The coordinator, not the owner, marks the outcome as evaluated.
+    as_user(page, coordinator, lang)
+    page.goto(pilot_url)
     act(page, t, "evaluate")
     expect(page.locator(".pilot-meta").get_by_text(t["evaluated"])).to_be_visible()
     timeline = page.locator(".timeline > li")

@@ -126,10 +126,11 @@ def sent_back(pilots: list[Pilot]) -> dict[int, StatusEvent]:
 
 
 def review_queue(user) -> list[Pilot]:
-    """Submitted proposals of the districts ``user`` coordinates (all for admin), oldest first."""
+    """Submitted proposals of the districts ``user`` coordinates (all for admin), oldest first;
+    never their own (nobody reviews their own proposal)."""
     if not (user.is_admin or user.district_ids):
         return []
-    stmt = (sa.select(Pilot).where(Pilot.status == Status.SUBMITTED)
+    stmt = (sa.select(Pilot).where(Pilot.status == Status.SUBMITTED, Pilot.owner_id != user.id)
             .options(joinedload(Pilot.district), joinedload(Pilot.owner))
             .order_by(Pilot.status_changed_at.asc(), Pilot.id.asc()))
     if not user.is_admin:
