@@ -69,18 +69,21 @@ def test_action_matrix_against_the_table(world, login, status, action, role):
         assert counts(pilot.id) == before_counts
 
 
-def test_each_action_writes_event_and_audit_with_actor_and_comment(world, login):
+@pytest.mark.parametrize(("action", "target", "comment"), [
+    ("return", "draft", "Add the budget, please."), ("approve", "approved", "Well argued.")])
+def test_each_action_writes_event_and_audit_with_actor_and_comment(world, login, action, target, comment):
+    """An approval may carry a comment too (the decision form has one comment box)."""
     pilot = pilot_in(world, Status.SUBMITTED)
-    response = post_action(login(world.coordinator_a), pilot, "return", comment="Add the budget, please.")
+    response = post_action(login(world.coordinator_a), pilot, action, comment=comment)
     assert response.status_code == 302
     event = db.session.scalars(sa.select(StatusEvent).where(StatusEvent.pilot_id == pilot.id)
                                .order_by(StatusEvent.id.desc())).first()
-    assert (event.action, event.from_status, event.to_status) == ("return", "submitted", "draft")
-    assert event.actor_id == world.coordinator_a.id and event.comment == "Add the budget, please."
+    assert (event.action, event.from_status, event.to_status) == (action, "submitted", target)
+    assert event.actor_id == world.coordinator_a.id and event.comment == comment
     entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity_id == pilot.id)
                                .order_by(AuditEntry.id.desc())).first()
-    assert entry.action == "return" and entry.actor_id == world.coordinator_a.id
-    assert entry.changes["status"] == ["submitted", "draft"]
+    assert entry.action == action and entry.actor_id == world.coordinator_a.id
+    assert entry.changes["status"] == ["submitted", target]
     db.session.refresh(pilot)
     assert pilot.status_changed_at == event.at
 
@@ -212,15 +215,6 @@ def test_a_decision_outside_the_review_choices_changes_nothing(world, login, cho
     assert response.status_code == 400
     db.session.refresh(pilot)
     assert pilot.status == Status.SUBMITTED and counts(pilot.id) == (1, 0)
-
-
-def test_an_approval_may_carry_a_comment(world, login):
-    pilot = pilot_in(world, Status.SUBMITTED)
-    response = post_action(login(world.coordinator_a), pilot, "approve", comment="Well argued.")
-    assert response.status_code == 302
-    event = db.session.scalars(sa.select(StatusEvent).where(StatusEvent.pilot_id == pilot.id)
-                               .order_by(StatusEvent.id.desc())).first()
-    assert (event.action, event.comment) == ("approve", "Well argued.")
 
 
 @pytest.mark.parametrize("action", sorted(REVIEWS))
