@@ -10,8 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from tracker.guards import id_value
-from tracker.labels import choices
+from tracker.labels import choices, optional_id
 from tracker.partners import orgnr
 
 LABELS = {
@@ -110,5 +109,5 @@ class PartnerForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    survivor = SelectField(_l("Merge into"), coerce=id_value,
+    survivor = SelectField(_l("Merge into"), coerce=optional_id,
                            validators=[DataRequired(_l("Choose the partner to keep."))])

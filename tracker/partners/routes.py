@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 
 from tracker.db import db
 from tracker.extensions import login_manager
-from tracker.labels import choices
+from tracker.labels import PLACEHOLDER, choices
 from tracker.locking import Conflict, posted_version
 from tracker.partners import operations, orgnr, permissions, queries
 from tracker.partners.forms import LABELS, MergeForm, PartnerForm
@@ -193,7 +193,7 @@ def merge(partner_id: int):
     if not permissions.can_merge(current_user, partner):
         abort(403)
     form = MergeForm()
-    form.survivor.choices = [SelectChoice(0, _("Choose a partner")),
+    form.survivor.choices = [SelectChoice(PLACEHOLDER, _("Choose a partner")),
                              *(SelectChoice(pid, text) for pid, text in queries.merge_choices(partner))]
     if form.validate_on_submit():
         survivor = _load(form.survivor.data)
