@@ -92,6 +92,10 @@ class PartnerForm(FlaskForm):
         render_kw={"type": "email", "autocomplete": "email"})
     description = TextAreaField(LABELS["description"], filters=[strip], validators=[Length(max=5000)],
                                 render_kw={"rows": 5})
+    # Shown on the quick add from a proposal form only: the new partner comes back with this role.
+    pilot_role = SelectField(_l("Role in the pilot"), validators=[Optional()], choices=lambda: [
+        SelectChoice("", _l("Choose it on the pilot form")),
+        *(SelectChoice(v, t) for v, t in choices("partner_role"))])
     version = HiddenField()
     create_anyway = BooleanField(_l("Create anyway, as a different organisation"))
 
