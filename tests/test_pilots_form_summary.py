@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from tests import factories
 from tests.test_pilots_form import form_data
+from tests.test_pilots_form import setup as proposal_setup  # noqa: F401 (a fixture)
 from tracker.db import db
 from tracker.pilots.models import Pilot
 
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def proposal_setup(world):
-    """``form_data``'s world: two themes and two partners."""
-    themes = [factories.make_theme(name_en="Mobility"), factories.make_theme(name_en="Energy")]
-    partners = [factories.make_partner("Universitetet i Oslo"), factories.make_partner("Ruter AS")]
-    db.session.commit()
-    return world, themes, partners
 
 
 def _summary(page: str) -> list[str]:
@@ -30,7 +21,7 @@ def _summary(page: str) -> list[str]:
     return re.findall(r'href="(#[^"]+)"', block)
 
 
-def test_submitting_reports_format_errors_and_missing_fields_in_one_round(proposal_setup, login):
+def test_submitting_reports_format_errors_and_missing_fields_in_one_round(proposal_setup, login):  # noqa: F811
     world, themes, partners = proposal_setup
     data = form_data(world, themes, partners, save=None, need="", goals=" ", contact_email="not-an-address",
                      planned_start="2026-06-01", planned_end="2026-01-01", themes=None)
@@ -52,7 +43,7 @@ def _role_select(page: str, row: int) -> str:
     return re.search(rf'<select[^>]*id="partners-{row}-role"[^>]*>.*?</select>', page, re.S).group(0)
 
 
-def test_a_partner_added_on_the_way_comes_back_without_a_role_and_with_the_focus_there(proposal_setup, login):
+def test_a_partner_added_on_the_way_comes_back_without_a_role_and_with_the_focus_there(proposal_setup, login):  # noqa: F811
     world = proposal_setup[0]
     pilot = factories.make_pilot(world.staff_a, world.district_a)
     added = factories.make_partner("Brand New AS")
@@ -69,7 +60,7 @@ def test_a_partner_added_on_the_way_comes_back_without_a_role_and_with_the_focus
     assert re.search(r'<option selected value="">|<option value="" selected>', made_up)
 
 
-def test_a_partner_without_a_role_is_an_error_linked_to_its_role(proposal_setup, login):
+def test_a_partner_without_a_role_is_an_error_linked_to_its_role(proposal_setup, login):  # noqa: F811
     world, themes, partners = proposal_setup
     response = login(world.staff_a).post("/pilots/new", data=form_data(
         world, themes, partners, **{"partners-1-role": ""}), headers=EN)

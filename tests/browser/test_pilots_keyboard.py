@@ -75,12 +75,17 @@ def test_proposal_form_can_be_completed_with_the_keyboard_alone(page, world):
     check_accessibility(page, "pilot page after keyboard entry")
 
 
-def test_save_draft_and_add_a_new_partner_comes_back_with_it_selected_and_its_role_to_choose(page, world):
+def start_proposal(page, world, title: str) -> None:
+    """Signed in as staff, on a new proposal with its title and district filled in."""
     sign_in(page, world.staff_a.email, factories.PASSWORD)
     page.wait_for_url("**/")
     page.goto("/pilots/new")
-    page.locator("#title").fill("Needs a new partner")
+    page.locator("#title").fill(title)
     page.locator("#district").select_option(str(world.district_a.id))
+
+
+def test_save_draft_and_add_a_new_partner_comes_back_with_it_selected_and_its_role_to_choose(page, world):
+    start_proposal(page, world, "Needs a new partner")
     page.locator("#need").fill("Typed before leaving the form.")
     follow(page.get_by_role("button", name="Lagre utkast og legg til en ny partner"))
     page.wait_for_url("**/partners/new?next=*")
@@ -105,11 +110,7 @@ def test_save_draft_and_add_a_new_partner_comes_back_with_it_selected_and_its_ro
 
 
 def test_submitting_shows_every_problem_in_one_error_summary(page, world):
-    sign_in(page, world.staff_a.email, factories.PASSWORD)
-    page.wait_for_url("**/")
-    page.goto("/pilots/new")
-    page.locator("#title").fill("Half a proposal")
-    page.locator("#district").select_option(str(world.district_a.id))
+    start_proposal(page, world, "Half a proposal")
     page.locator("#contact_email").fill("not-an-address")
     follow(page.get_by_role("button", name="Lagre og send til vurdering"))
     summary = page.locator("#error-summary")
