@@ -54,12 +54,14 @@ def test_refuses_a_port_that_already_answers():
 def test_prints_the_box_once_the_server_answers_and_stops_the_server_with_itself(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path}/run.sqlite"
     monkeypatch.setenv("TRACKER_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("TRACKER_BASE_URL", "http://127.0.0.1")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.create_all()
         db.engine.dispose()
     port = _free_port()
-    env = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "k" * 40}
+    env = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "k" * 40,
+           "TRACKER_BASE_URL": f"http://127.0.0.1:{port}"}
     server = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
     run = subprocess.Popen([*RUN, "--port", str(port), "--", *server], cwd=tmp_path, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
