@@ -34,8 +34,10 @@ def load_demo() -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
 
 
 def answers(host: str, port: int) -> bool:
-    """True when an HTTP server answers on host:port (any status)."""
-    conn = http.client.HTTPConnection(host, port, timeout=2)
+    """True when an HTTP server answers on host:port (any status). A refused connection returns
+    at once; an accepted one waits for the answer (gunicorn's workers may still be booting), so
+    the probe is sent once rather than piling up in the access log."""
+    conn = http.client.HTTPConnection(host, port, timeout=60)
     try:
         conn.request("GET", "/login", headers={"Host": host})
         conn.getresponse().read()
