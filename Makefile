@@ -1,10 +1,20 @@
 # Testarena: two commands set everything up on a fresh machine.
-#   make run   - venv, install, migrate the SQLite database in instance/, demo data, serve on 127.0.0.1:5000
-#   make test  - venv, install (incl. Debian's chromium for browser tests), lint, the whole suite
+#   make run   - venv, runtime dependencies only, migrate the SQLite database in instance/, demo data,
+#                serve with gunicorn on http://$(HOST):$(PORT)/
+#   make test  - venv, runtime and test dependencies (incl. Debian's chromium and Java with the Nu Html
+#                Checker for the browser and HTML tests), lint, the whole suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# Two stamps: `make run` needs the runtime dependencies only, `make test` adds the test extra.
+RUN_STAMP  := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+# pip without its progress log: a failing step prints its whole output, a passing one nothing.
+PIP    := $(BIN)/python -m pip install --disable-pip-version-check -c requirements.lock
+QUIET  := $(BIN)/python scripts/quiet.py
+# The W3C Nu Html Checker (npm vnu-jar, run with Java) for tests/test_html_valid.py.
+VNU_VERSION := 26.9.27
+VNU_JAR     := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
@@ -19,47 +29,72 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FLASK  := $(BIN)/flask --app tracker
 SECRET_FILE := instance/secret_key
 
-.PHONY: install run dev chromium test lint i18n translations db demo audit lock bench clean
+.PHONY: install runtime run dev passwords chromium java test lint i18n translations db demo audit lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall whenever the project metadata or the lock file changes.
-$(STAMP): $(BIN)/python pyproject.toml requirements.lock
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
-	touch $(STAMP)
+$(RUN_STAMP): $(BIN)/python pyproject.toml requirements.lock
+	@echo "Installing the runtime dependencies into $(VENV)"
+	@$(QUIET) $(PIP) -e .
+	@touch $@
 
-install: $(STAMP) translations
+$(TEST_STAMP): $(RUN_STAMP)
+	@echo "Installing the test dependencies into $(VENV)"
+	@$(QUIET) $(PIP) -e '.[test]'
+	@touch $@
 
-translations: $(STAMP)
-	$(BIN)/python scripts/i18n.py compile
+$(VNU_JAR):
+	@echo "Installing the Nu Html Checker (npm vnu-jar $(VNU_VERSION)) into $(VENV)/vnu"
+	@$(QUIET) npm install --no-audit --no-fund --prefix $(VENV)/vnu vnu-jar@$(VNU_VERSION)
+
+# What `make run` needs; `install` is everything, for the tests.
+runtime: $(RUN_STAMP) translations
+
+install: runtime $(TEST_STAMP) $(VNU_JAR)
+
+translations: $(RUN_STAMP)
+	@$(BIN)/python scripts/i18n.py compile
 
 $(SECRET_FILE):
 	@mkdir -p instance
 	@$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $(SECRET_FILE)
 	@chmod 600 $(SECRET_FILE)
 
-db: install $(SECRET_FILE)
-	TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_BASE_URL=http://$(HOST):$(PORT) $(FLASK) db upgrade
+db: runtime $(SECRET_FILE)
+	@TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_BASE_URL=http://$(HOST):$(PORT) $(QUIET) $(FLASK) db upgrade
 
 demo: db
 	TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_BASE_URL=http://$(HOST):$(PORT) $(FLASK) demo
 
-# gunicorn, as in production (plain-HTTP cookies because it is loopback only). `make dev` gives
-# Flask's reloading development server instead.
-run: demo
-	@echo "Testarena on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_BASE_URL=http://$(HOST):$(PORT) \
+# New passwords for the demo users, printed once.
+passwords: db
+	@TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_BASE_URL=http://$(HOST):$(PORT) $(FLASK) demo --reset-passwords
+
+# gunicorn, as in production (plain-HTTP cookies because it is loopback only), started by
+# scripts/run.py: it loads the demo data, waits until the port answers, prints the URL and the demo
+# accounts in a box, and stops gunicorn with itself. `make dev` gives Flask's reloading server.
+run: db
+	@TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) \
+	  TRACKER_BASE_URL=http://$(HOST):$(PORT) \
 	  TRACKER_SESSION_COOKIE_SECURE=false \
-	  TRACKER_REMEMBER_COOKIE_SECURE=false TRACKER_TRUSTED_HOSTS='$(TRUSTED_HOSTS)' \
+	  TRACKER_REMEMBER_COOKIE_SECURE=false \
+	  TRACKER_TRUSTED_HOSTS='$(TRUSTED_HOSTS)' \
 	  TRACKER_RATELIMIT_STORAGE_URI=$(if $(HAVE_REDIS),$(REDIS_URL),memory://) \
+	  $(BIN)/python scripts/run.py --host $(HOST) --port $(PORT) -- \
 	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(if $(HAVE_REDIS),$(WORKERS),1) --threads 4 \
 	  --access-logfile - wsgi:app
 
 dev: demo
 	TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_SESSION_COOKIE_SECURE=false \
 	  TRACKER_REMEMBER_COOKIE_SECURE=false $(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+java:
+	@if ! command -v java >/dev/null; then \
+	  echo "Installing Debian's Java runtime for the Nu Html Checker"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+	fi
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -71,7 +106,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/i18n.py missing
 
-test: install chromium lint
+test: install chromium java lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Known vulnerabilities in the locked dependency set; fails on any finding and on any package it

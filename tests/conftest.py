@@ -23,6 +23,15 @@ from tracker.db import db
 PG_ENV = "TRACKER_TEST_DATABASE_URL"
 
 
+def pytest_collection_modifyitems(config, items):
+    """``slow`` tests use no database: the PostgreSQL run of the suite skips them (CI runs them once)."""
+    if os.environ.get(PG_ENV):
+        skip = pytest.mark.skip(reason="slow and database-independent: runs in the SQLite run only")
+        for item in items:
+            if "slow" in item.keywords:
+                item.add_marker(skip)
+
+
 def _postgres_database(base_url: str):
     """Create a throw-away database next to ``base_url``; yield its URL; drop it."""
     url = sa.make_url(base_url)

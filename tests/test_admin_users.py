@@ -268,8 +268,7 @@ def test_add_person_errors_are_summarised_in_page_order(world, login):
 
 def test_pages_are_in_english_when_asked(world, login):
     client = login(world.admin)
-    with client.session_transaction() as session:
-        session["lang"] = "en"
+    client.post("/language", data={"lang": "en"})
     assert "<h1>People</h1>" in client.get("/admin/users").text
     assert "<h1>Audit trail</h1>" in client.get("/admin/audit").text
     assert "<h1>My account</h1>" in client.get("/account").text

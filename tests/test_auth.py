@@ -129,7 +129,7 @@ def test_login_with_csrf_token_works(client, user):
 
 @pytest.mark.parametrize("header,expected", [("no", "nb"), ("no-NO,no;q=0.9", "nb"), ("nb-NO", "nb"),
                                              ("nn", "nb"), ("en-GB,en;q=0.8", "en"), ("de", "nb"),
-                                             ("sv,en;q=0.5", "en")])
+                                             ("sv,en;q=0.5", "nb")])
 def test_accept_language(client, header, expected):
     response = client.get("/login", headers={"Accept-Language": header})
     assert f'lang="{expected}"' in response.text

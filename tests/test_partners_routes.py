@@ -208,6 +208,18 @@ def test_quick_add_returns_to_the_local_next_with_the_new_partner_id(login, worl
     assert response.headers["Location"] == f"/pilots/new?draft=7&step=2&partner_id={created.id}"
 
 
+def test_quick_add_from_a_proposal_takes_the_role_chosen_on_the_partner_page_back(login, world):
+    client = login(world.staff_a)
+    assert 'id="pilot_role"' in client.get("/partners/new?next=/pilots/7/edit").text
+    assert 'id="pilot_role"' not in client.get("/partners/new").text
+    response = client.post("/partners/new?next=/pilots/7/edit", data=NEW | {"pilot_role": "funder"})
+    [created] = partners()
+    assert response.headers["Location"] == f"/pilots/7/edit?partner_id={created.id}&role=funder"
+    refused = client.post("/partners/new?next=/pilots/7/edit",
+                          data=NEW | {"name": "Other AS", "pilot_role": "boss"})
+    assert refused.status_code == 400 and len(partners()) == 1
+
+
 @pytest.mark.parametrize("target", ["https://evil.example/steal", "//evil.example", "/\\evil.example",
                                     "javascript:alert(1)"])
 def test_quick_add_refuses_an_external_next(login, world, target):

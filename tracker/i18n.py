@@ -1,26 +1,50 @@
-"""Language: Norwegian Bokmål by default, English on request; ``no`` means ``nb``."""
+"""Language: the user's saved choice, else the visitor's cookie, else the browser, else Bokmål.
+
+The switch (``POST /language``) saves the choice on the signed-in user and in a cookie, so it
+beats the browser's ``Accept-Language`` before and after signing in. A first visit follows the
+browser: English when it asks for English first, Norwegian Bokmål for ``nb``, ``nn``, ``no``
+(which Babel matches to neither) and every other Nordic language, which the app does not have.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, current_app, request
 from flask_babel import get_locale
+from flask_login import current_user
 
 from tracker.extensions import babel
 
-# Browser language tags that mean Bokmål (``no`` matches neither nb nor nn in Babel).
-_ALIASES = {"no": "nb", "nb": "nb", "nn": "nb", "en": "en"}
+LANGUAGES = ("nb", "en")
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+# Primary browser language tags and the language they get: Nordic readers read Bokmål best.
+_BROWSER = {"en": "en", **{tag: "nb" for tag in (
+    "nb", "nn", "no", "da", "sv", "fi", "is", "fo", "kl", "se", "sma", "smj", "smn", "sms")}}
+
+
+def browser_language() -> str | None:
+    """The first language in ``Accept-Language`` (quality order) that maps to one we have."""
+    for tag, _quality in request.accept_languages:
+        primary = tag.lower().replace("_", "-").split("-")[0]
+        if primary in _BROWSER:
+            return _BROWSER[primary]
+    return None
 
 
 def select_locale() -> str:
-    """The user's explicit choice, else the best Accept-Language match, else nb."""
-    chosen = session.get("lang")
-    if chosen in ("nb", "en"):
+    """Saved choice (user, then cookie), else the browser's, else nb."""
+    if current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
         return chosen
-    for tag, _quality in request.accept_languages:
-        primary = tag.lower().replace("_", "-").split("-")[0]
-        if primary in _ALIASES:
-            return _ALIASES[primary]
-    return "nb"
+    return browser_language() or "nb"
+
+
+def remember_language(response, language: str) -> None:
+    """Keep ``language`` for this browser (the user's copy is saved by the caller)."""
+    response.set_cookie(COOKIE, language, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
 
 
 def current_language() -> str:

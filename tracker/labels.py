@@ -129,3 +129,16 @@ def label(kind: str, value) -> str:
 def choices(kind: str) -> list[tuple[str, str]]:
     """``(value, label)`` pairs for a select field, in enum order."""
     return [(str(k), v) for k, v in LABELS[kind].items()]
+
+
+# The value of a "Choose ..." first option: empty, as HTML wants for a required <select> (a
+# browser then refuses to submit it unchosen, and the Nu Html Checker accepts the page).
+PLACEHOLDER = ""
+
+
+def optional_id(value) -> int | None:
+    """``coerce`` for a select of ids with a placeholder: the empty choice is ``None``, anything
+    else an id as ``tracker.guards.id_value`` reads it."""
+    from tracker.guards import id_value
+
+    return None if value in (PLACEHOLDER, None) else id_value(value)

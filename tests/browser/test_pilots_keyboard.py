@@ -75,12 +75,17 @@ def test_proposal_form_can_be_completed_with_the_keyboard_alone(page, world):
     check_accessibility(page, "pilot page after keyboard entry")
 
 
-def test_save_draft_and_add_a_new_partner_comes_back_with_it_selected(page, world):
+def start_proposal(page, world, title: str) -> None:
+    """Signed in as staff, on a new proposal with its title and district filled in."""
     sign_in(page, world.staff_a.email, factories.PASSWORD)
     page.wait_for_url("**/")
     page.goto("/pilots/new")
-    page.locator("#title").fill("Needs a new partner")
+    page.locator("#title").fill(title)
     page.locator("#district").select_option(str(world.district_a.id))
+
+
+def test_save_draft_and_add_a_new_partner_comes_back_with_it_selected_and_its_role_to_choose(page, world):
+    start_proposal(page, world, "Needs a new partner")
     page.locator("#need").fill("Typed before leaving the form.")
     follow(page.get_by_role("button", name="Lagre utkast og legg til en ny partner"))
     page.wait_for_url("**/partners/new?next=*")
@@ -89,14 +94,36 @@ def test_save_draft_and_add_a_new_partner_comes_back_with_it_selected(page, worl
     follow(page.get_by_role("button", name="Opprett partner"))
     page.wait_for_url("**/pilots/*/edit?partner_id=*")
     partner_select = page.locator("#partners-0-partner")
-    expect(partner_select).to_be_focused()  # back where the user left the form
     assert partner_select.locator("option:checked").inner_text() == "Helt Ny Partner AS"
+    role = page.locator("#partners-0-role")
+    expect(role).to_be_focused()  # the one choice left to make: no role is preselected for the user
+    expect(role).to_have_value("")
     expect(page.locator("#need")).to_have_value("Typed before leaving the form.")  # nothing lost
     check_accessibility(page, "edit form with the new partner")
+    page.keyboard.type("Hovedansvarlig")  # the focused role select, by keyboard
+    expect(role).to_have_value("lead")
     follow(page.locator(".form-actions").get_by_role("button", name="Lagre utkast"))
     page.wait_for_url(PILOT_PAGE)
     pilot = db.session.scalars(sa.select(Pilot)).one()
-    assert [link.partner.name for link in pilot.partner_links] == ["Helt Ny Partner AS"]
+    assert [(link.partner.name, link.role) for link in pilot.partner_links] == [
+        ("Helt Ny Partner AS", "lead")]
+
+
+def test_submitting_shows_every_problem_in_one_error_summary(page, world):
+    start_proposal(page, world, "Half a proposal")
+    page.locator("#contact_email").fill("not-an-address")
+    follow(page.get_by_role("button", name="Lagre og send til vurdering"))
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    links = summary.locator("a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    # The format error and the fields still needed to submit, together, in form order.
+    assert hrefs == ["#themes", "#need", "#description", "#goals", "#planned_start", "#planned_end",
+                     "#agency", "#contact_email"]  # the contact name starts as the user's own
+    check_accessibility(page, "proposal form with every problem listed")
+    summary.get_by_role("link", name=re.compile("Behov")).click()
+    expect(page.locator("#need")).to_be_focused()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Pilot)) == 0
 
 
 def test_conflicting_edit_keeps_input_and_shows_the_other_change(page, world):

@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.admin.operations import SLUG_MAX, SLUG_RE
 from tracker.guards import id_value
-from tracker.labels import choices
+from tracker.labels import choices, optional_id
 
 NAME_MAX = 200
 
@@ -100,7 +100,7 @@ class UserCreateForm(UserEditForm):
 
 
 class HandoverForm(FlaskForm):
-    to_user = SelectField(_l("New owner"), coerce=id_value,
+    to_user = SelectField(_l("New owner"), coerce=optional_id,
                           validators=[DataRequired(_l("Choose who takes over the pilots."))])
 
 

@@ -23,7 +23,7 @@ from tracker.auth import operations as people
 from tracker.auth.models import SignIn, User
 from tracker.db import db
 from tracker.districts.models import District
-from tracker.labels import label
+from tracker.labels import PLACEHOLDER, label
 from tracker.links import absolute_url
 from tracker.locking import Conflict, posted_version
 from tracker.logs import event
@@ -117,7 +117,7 @@ def _render_user(user: User, form: UserEditForm | None = None, handover: Handove
 def _handover_choices(user: User) -> list:
     others = db.session.scalars(sa.select(User).where(User.active.is_(True), User.id != user.id)
                                 .order_by(User.name, User.id)).all()
-    return options([(0, _("Choose a person"))] + [(u.id, f"{u.name} ({u.email})") for u in others])
+    return options([(PLACEHOLDER, _("Choose a person"))] + [(u.id, f"{u.name} ({u.email})") for u in others])
 
 
 def _user_stored(user: User) -> dict:

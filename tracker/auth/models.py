@@ -44,6 +44,8 @@ class User(db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     version: Mapped[int] = mapped_column(default=1, server_default="1")  # optimistic locking
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The language chosen with the switch ("nb"/"en"); None: follow the browser.
+    language: Mapped[str | None] = mapped_column(sa.String(5))
 
     districts: Mapped[list[District]] = relationship(
         secondary=district_coordinators, back_populates="coordinators", order_by="District.name"

@@ -195,6 +195,12 @@ def rename(user: User, name: str) -> dict:
     return changes
 
 
+def set_language(user: User, language: str) -> None:
+    """Remember the language ``user`` chose with the switch (it beats the browser's)."""
+    user.language = language
+    db.session.flush()
+
+
 def _expire_links(user: User, now) -> None:
     for token in db.session.scalars(sa.select(PasswordToken).where(
             PasswordToken.user_id == user.id, PasswordToken.used_at.is_(None),

@@ -64,10 +64,7 @@ def login():
             event("sign_in_failed", email=operations.normalise_email(form.email.data)[:254])
             flash(_("Wrong e-mail or password."), "error")
             return render_template("auth/login.html", form=form), 401
-        lang = session.get("lang")
-        session.clear()  # no fixation: a fresh session for the signed-in user
-        if lang:
-            session["lang"] = lang
+        session.clear()  # no fixation: a fresh session for the signed-in user (the language is a cookie)
         login_user(user, remember=form.remember.data)
         event("sign_in", user_id=user.id, email=user.email)
         return redirect(safe_next(form.next.data))
@@ -81,10 +78,7 @@ def logout():
     operations.end_sessions(current_user)
     db.session.commit()
     event("sign_out", user_id=current_user.id)
-    lang = session.get("lang")
     logout_user()
     session.clear()
-    if lang:
-        session["lang"] = lang
     flash(_("You are signed out."), "success")
     return redirect("/login")

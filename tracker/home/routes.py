@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.db import utcnow
+from tracker.auth.operations import set_language
+from tracker.db import db, utcnow
 from tracker.districts import attention
+from tracker.i18n import LANGUAGES, remember_language
 from tracker.pilots import queries
 from tracker.pilots.workflow import Status
 from tracker.urls import safe_next
@@ -35,7 +37,11 @@ def index():
 @bp.route("/language", methods=["POST"])
 def language():
     lang = request.form.get("lang")
-    if lang not in ("nb", "en"):
+    if lang not in LANGUAGES:
         abort(400)
-    session["lang"] = lang
-    return redirect(safe_next(request.form.get("next")))
+    if current_user.is_authenticated:
+        set_language(current_user, lang)
+        db.session.commit()
+    response = redirect(safe_next(request.form.get("next")))
+    remember_language(response, lang)
+    return response

@@ -10,8 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from tracker.guards import id_value
-from tracker.labels import choices
+from tracker.labels import choices, optional_id
 from tracker.partners import orgnr
 
 LABELS = {
@@ -93,6 +92,10 @@ class PartnerForm(FlaskForm):
         render_kw={"type": "email", "autocomplete": "email"})
     description = TextAreaField(LABELS["description"], filters=[strip], validators=[Length(max=5000)],
                                 render_kw={"rows": 5})
+    # Shown on the quick add from a proposal form only: the new partner comes back with this role.
+    pilot_role = SelectField(_l("Role in the pilot"), validators=[Optional()], choices=lambda: [
+        SelectChoice("", _l("Choose it on the pilot form")),
+        *(SelectChoice(v, t) for v, t in choices("partner_role"))])
     version = HiddenField()
     create_anyway = BooleanField(_l("Create anyway, as a different organisation"))
 
@@ -110,5 +113,5 @@ class PartnerForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    survivor = SelectField(_l("Merge into"), coerce=id_value,
+    survivor = SelectField(_l("Merge into"), coerce=optional_id,
                            validators=[DataRequired(_l("Choose the partner to keep."))])

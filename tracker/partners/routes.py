@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 
 from tracker.db import db
 from tracker.extensions import login_manager
-from tracker.labels import choices
+from tracker.labels import PLACEHOLDER, choices
 from tracker.locking import Conflict, posted_version
 from tracker.partners import operations, orgnr, permissions, queries
 from tracker.partners.forms import LABELS, MergeForm, PartnerForm
@@ -60,11 +60,15 @@ def _local_next(raw: str | None) -> str | None:
     return target if target != fallback or raw.strip() == fallback else None
 
 
-def _with_partner(target: str, partner_id: int) -> str:
-    """``target`` with ``partner_id`` set in its query string (other arguments kept)."""
+def _with_partner(target: str, partner_id: int, role: str = "") -> str:
+    """``target`` with ``partner_id`` (and the pilot ``role``, if chosen) set in its query string
+    (other arguments kept)."""
     parts = urlsplit(target)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "partner_id"]
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k not in ("partner_id", "role")]
     query.append(("partner_id", str(partner_id)))
+    if role:
+        query.append(("role", role))
     return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
 
 
@@ -125,7 +129,7 @@ def new():
             else:
                 flash(_("Partner %(name)s created.", name=partner.name), "success")
                 if back:
-                    return redirect(_with_partner(back, partner.id))
+                    return redirect(_with_partner(back, partner.id, form.pilot_role.data))
                 return redirect(url_for("partners.show", partner_id=partner.id))
     return render_template(
         "partners/form.html", form=form, partner=None, candidates=candidates, existing=existing,
@@ -193,7 +197,7 @@ def merge(partner_id: int):
     if not permissions.can_merge(current_user, partner):
         abort(403)
     form = MergeForm()
-    form.survivor.choices = [SelectChoice(0, _("Choose a partner")),
+    form.survivor.choices = [SelectChoice(PLACEHOLDER, _("Choose a partner")),
                              *(SelectChoice(pid, text) for pid, text in queries.merge_choices(partner))]
     if form.validate_on_submit():
         survivor = _load(form.survivor.data)

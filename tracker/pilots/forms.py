@@ -85,8 +85,10 @@ class CheckedForm(FlaskForm):
 
 class PartnerRowForm(Form):
     partner = SelectField(_l("Partner"), choices=_partner_choices, validate_choice=False)
-    role = SelectField(_l("Role"), choices=lambda: choices("partner_role"), validate_choice=False,
-                       default=PartnerRole.PARTICIPANT)
+    # The empty first option is what a partner added from the proposal form comes back with: the
+    # user chooses its role (a new row starts as a participant).
+    role = SelectField(_l("Role"), choices=lambda: [("", _l("Choose a role")), *choices("partner_role")],
+                       validate_choice=False, default=PartnerRole.PARTICIPANT)
 
 
 class FundingRowForm(Form):
@@ -156,15 +158,17 @@ class PilotForm(CheckedForm):
         return (row_buttons(formdata, "partner", self.partners)
                 or row_buttons(formdata, "funding", self.funding))
 
-    def prefill_partner(self, partner_id: int) -> None:
-        """Put a (just created) partner into the first empty partner row, or a new one, and put the
-        focus there: the user comes back from the partner form to that row."""
+    def prefill_partner(self, partner_id: int, role: str = "") -> None:
+        """Put a (just created) partner into the first empty partner row, or a new one, with
+        ``role`` if one was chosen on the partner page, else none (the user must choose it), and
+        put the focus on that role: the user comes back from the partner form to that choice."""
         row = next((entry for entry in self.partners if not entry.partner.data), None)
         if row is None and len(self.partners) < self.partners.max_entries:
-            row = self.partners.append_entry(SimpleNamespace(partner="", role=PartnerRole.PARTICIPANT))
+            row = self.partners.append_entry(SimpleNamespace(partner="", role=""))
         if row is not None:
             row.partner.data = str(partner_id)
-            row.partner.render_kw = {**(row.partner.render_kw or {}), "autofocus": True}
+            row.role.data = role if role in dict(choices("partner_role")) else ""
+            row.role.render_kw = {**(row.role.render_kw or {}), "autofocus": True}
 
     def row_errors(self) -> list[tuple[str, str, str]]:
         return row_errors(_l("Partner row %(n)s"), self.partners) + row_errors(_l("Funding line %(n)s"),
@@ -222,7 +226,8 @@ class PilotForm(CheckedForm):
                 ok = self._error(f.partner, _l("Choose a partner from the list."))
                 continue
             if f.role.data not in roles:
-                ok = self._error(f.role, _l("Choose a role from the list."))
+                ok = self._error(f.role, _l("Choose the partner's role.") if not f.role.data
+                                 else _l("Choose a role from the list."))
                 continue
             if (f.partner.data, f.role.data) in seen:
                 ok = self._error(f.role, _l("This partner already has this role on the pilot."))

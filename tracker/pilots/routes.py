@@ -24,6 +24,7 @@ from tracker.pilots.forms import OutcomeForm, PilotForm, pilot_form_data
 from tracker.pilots.funding import funding_plan, source_label
 from tracker.pilots.operations import Content, Incomplete
 from tracker.pilots.workflow import (
+    REQUIRED_FOR_SUBMIT,
     REVIEWS,
     TRANSITIONS,
     Action,
@@ -154,17 +155,19 @@ def edit(pilot_id: int):
     if request.method == "GET":
         partner_id = parse_id(request.args.get("partner_id"))
         if partner_id in _partner_ids(form):
-            form.prefill_partner(partner_id)
+            form.prefill_partner(partner_id, request.args.get("role", ""))
         if request.args.get("check") == "submit":
             _mark_missing(form, missing_for_submit(operations.submission_values(pilot)))
     return _proposal(form, pilot)
 
 
 def _mark_missing(form, missing: list[str]) -> None:
-    """Attach "required before submitting" to each missing field (for the error summary)."""
+    """Attach "required before submitting" to each missing field that has no error yet (a field
+    with a format error says that first), for the one error summary."""
     for name in missing:
         field = getattr(form, name)
-        field.errors = [*field.errors, _("Required before the proposal can be submitted.")]
+        if not field.errors:
+            field.errors = [_("Required before the proposal can be submitted.")]
 
 
 def _partner_ids(form) -> set[int]:
@@ -180,6 +183,9 @@ def _proposal(form: PilotForm, pilot):
         if form.handle_row_buttons(request.form):
             return _render_form(form, pilot, version)
         if not form.validate_on_submit():
+            if "submit_for_review" in request.form:  # every problem in one round, not format errors first
+                typed = {name: form[name].data for name in REQUIRED_FOR_SUBMIT}
+                _mark_missing(form, missing_for_submit(typed))
             return _render_form(form, pilot, version, status=400)
         content = Content(form.content_values(), form.selected_themes(), form.cleaned.partners,
                           form.cleaned.funding)
