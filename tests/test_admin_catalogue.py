@@ -40,7 +40,8 @@ def test_create_a_district_with_a_generated_slug_and_coordinators(world, login):
     (entry,) = _entries("district")
     assert entry.action == "create" and entry.actor_id == world.admin.id
     assert entry.changes == {"slug": [None, "hovinbyen-sirkulaere-oslo"], "name": [None, district.name],
-                             "coordinators": [[], [world.coordinator_a.email]]}
+                             "coordinators": [None, [{"id": world.coordinator_a.id,
+                                                      "name": "Coordinator A"}]]}
     listing = client.get("/admin/districts").text
     assert "Hovinbyen Sirkulære Oslo" in listing and "Coordinator A" in listing
 
@@ -79,7 +80,8 @@ def test_rename_and_change_coordinators_keeps_the_slug(world, login):
     assert world.district_a.coordinators == [world.coordinator_b]
     (entry,) = _entries("district")
     assert entry.changes["name"] == ["District A", "Renamed A"]
-    assert entry.changes["coordinators"] == [[world.coordinator_a.email], [world.coordinator_b.email]]
+    assert entry.changes["coordinators"] == [[{"id": world.coordinator_a.id, "name": "Coordinator A"}],
+                                             [{"id": world.coordinator_b.id, "name": "Coordinator B"}]]
     assert "Renamed A" in client.get(f"/admin/districts/{world.district_a.id}").text
 
 

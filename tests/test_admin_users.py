@@ -108,7 +108,9 @@ def test_change_role_and_districts_is_audited(world, login):
     assert [d.slug for d in world.staff_a.districts] == ["district-b"]
     (entry,) = _audit("user", "update")
     assert entry.actor_id == world.admin.id and entry.entity_id == world.staff_a.id
-    assert entry.changes == {"role": ["staff", "coordinator"], "districts": [[], ["district-b"]]}
+    assert entry.changes == {"role": ["staff", "coordinator"],
+                             "districts": [None, [{"id": world.district_b.id,
+                                                   "name": world.district_b.name}]]}
 
 
 def test_the_last_active_admin_cannot_demote_themselves(world, login):
@@ -191,7 +193,9 @@ def test_handing_over_pilots_moves_ownership_and_is_audited(world, login):
     assert other.owner_id == world.staff_b.id
     entries = _audit("pilot", "handover")
     assert sorted(e.entity_id for e in entries) == sorted(p.id for p in pilots)
-    assert all(e.changes == {"owner_id": [leaver.id, world.coordinator_a.id]} for e in entries)
+    assert all(e.changes == {"owner": [{"id": leaver.id, "name": leaver.name},
+                                       {"id": world.coordinator_a.id, "name": world.coordinator_a.name}]}
+               for e in entries)
 
 
 @pytest.mark.parametrize("target", ["self", "inactive", "0", "999999999999", "x"])

@@ -15,13 +15,16 @@ import pytest
 
 from tests import factories
 from tests.sql import statements
-from tracker import audit
 from tracker.admin import operations as admin_operations
+from tracker.admin.audit_fields import DISTRICT, THEME
 from tracker.auth import operations as auth_operations
+from tracker.auth.audit_fields import USER
 from tracker.db import db
 from tracker.formatting import fmt_date
 from tracker.partners import operations as partner_operations
+from tracker.partners.audit_fields import PARTNER
 from tracker.pilots import operations
+from tracker.pilots.audit_fields import PILOT
 from tracker.pilots.operations import Content
 from tracker.pilots.workflow import Action
 
@@ -120,8 +123,13 @@ def _day(app, language: str, day: date) -> str:
 def test_pilot_change_log_reads_in_norwegian(app, story, login):
     body = login(story.world.staff_a).get(f"/pilots/{story.pilot.id}").text
     rows = _rows(_change_log(body))
-    assert [row[2] for row in rows] == ["Resultat registrert", "Fullført", "Startet", "Godkjent",
-                                        "Sendt til vurdering", "Endret", "Opprettet"]
+    assert [row[2] for row in rows] == ["Partnere slått sammen", "Resultat registrert", "Fullført", "Startet",
+                                        "Godkjent", "Sendt til vurdering", "Endret", "Opprettet"]
+    assert _row(rows, "Partnere slått sammen")[3:] == [
+        "Partner slått sammen: SINTEF AS → Universitetet i Oslo",
+        "Partnere: SINTEF AS (Finansierer); Universitetet i Oslo (Hovedansvarlig) → "
+        "Universitetet i Oslo (Finansierer); Universitetet i Oslo (Hovedansvarlig)",
+    ]
     assert _row(rows, "Endret")[3:] == [
         "Tittel: Smart parkering → Smart parkering på Løkka",
         "Distrikt: District A → District B",
@@ -146,8 +154,9 @@ def test_pilot_change_log_reads_in_norwegian(app, story, login):
 
 def test_pilot_change_log_reads_in_english(app, story, login):
     rows = _rows(_change_log(login(story.world.staff_a).get(f"/pilots/{story.pilot.id}", headers=EN).text))
-    assert [row[2] for row in rows] == ["Outcome recorded", "Completed", "Started", "Approved",
-                                        "Submitted for review", "Edited", "Created"]
+    assert [row[2] for row in rows] == ["Partner records merged", "Outcome recorded", "Completed", "Started",
+                                        "Approved", "Submitted for review", "Edited", "Created"]
+    assert "Partner merged: SINTEF AS → Universitetet i Oslo" in _row(rows, "Partner records merged")
     edited = _row(rows, "Edited")
     assert "District: District A → District B" in edited
     assert "Themes: Mobility → Energy and climate; Mobility" in edited
@@ -204,19 +213,19 @@ def test_audit_trail_filter_and_labels_in_english(story, login):
 
 
 def _grow(world, pilot, rounds: int) -> None:
-    """Entries of every kind, each naming objects of its own (ids and slugs to look up)."""
+    """Entries of every kind, each about objects of its own (whose names are looked up)."""
     for _ in range(rounds):
         district, theme = factories.make_district(), factories.make_theme()
         partner, user = factories.make_partner(), factories.make_user()
-        audit.record(world.admin, "pilot", pilot.id, "update",
-                     {"district_id": (world.district_a.id, district.id), "themes": ([], [theme.slug]),
+        PILOT.record(world.admin, pilot.id, "update",
+                     {"district": (world.district_a, district), "themes": ([], [theme]),
                       "planned_start": ("2026-01-01", "2026-02-01")})
-        audit.record(world.admin, "pilot", pilot.id, "handover", {"owner_id": (world.staff_a.id, user.id)})
-        audit.record(world.admin, "partner", partner.id, "merged_into", {"merged_into": (None, partner.id)})
-        audit.record(world.admin, "user", user.id, "update", {"districts": ([], [district.slug])})
-        audit.record(world.admin, "theme", theme.id, "retire", {"retired": (False, True)})
-        audit.record(world.admin, "district", district.id, "update", {"name": ("a", "b")})
-        audit.record(world.admin, "partner", 10**6 + partner.id, "delete", {"name": ("Gone AS", None)})
+        PILOT.record(world.admin, pilot.id, "handover", {"owner": (world.staff_a, user)})
+        PARTNER.record(world.admin, partner.id, "merged_into", {"merged_into": (None, partner)})
+        USER.record(world.admin, user.id, "update", {"districts": ([], [district])})
+        THEME.record(world.admin, theme.id, "retire", {"retired": (False, True)})
+        DISTRICT.record(world.admin, district.id, "update", {"name": ("a", "b")})
+        PARTNER.record(world.admin, 10**6 + partner.id, "delete", {"name": ("Gone AS", None)})
 
 
 def test_query_count_does_not_grow_with_the_entries(world, login):

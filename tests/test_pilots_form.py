@@ -78,7 +78,12 @@ def test_create_draft_with_partners_and_funding(setup, login):
     assert created.action == "create"
     # The creation records everything saved, the relations included (not only the columns).
     assert {"title", "themes", "partners", "funding"} <= set(created.changes)
-    assert created.changes["funding"][0] == [] and len(created.changes["funding"][1]) == 2
+    assert created.changes["funding"] == [None, [
+        {"year": 2026, "source_type": "municipal", "partner_id": None, "source": "Oslo kommune",
+         "amount": "500000", "kind": "cash"},
+        {"year": 2027, "source_type": "partner", "partner_id": partners[1].id, "source": "Ruter AS",
+         "amount": "250000", "kind": "in_kind"}]]
+    assert created.changes["district"] == [None, {"id": world.district_a.id, "name": world.district_a.name}]
     page = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
     # The funding plan: per source, per year, grand total (nb grouping with a no-break space).
     assert "750\xa0000" in page and "500\xa0000" in page and "Ruter AS" in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,26 +26,19 @@ class AuditEntry(db.Model):
     actor = relationship("User")
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-safe form of a changed value."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple | set):
-        return [_plain(v) for v in value]
-    if hasattr(value, "value") and not isinstance(value, str | int | float | bool):
-        return value.value
-    return value
-
-
 def record(actor, entity: str, entity_id: int | None, action: str,
            changes: dict[str, tuple[Any, Any]] | None = None) -> AuditEntry:
-    """Add an audit entry to the session (the caller's transaction commits it)."""
+    """Add an audit entry to the session (the caller's transaction commits it).
+
+    ``changes`` hold stored values (see ``tracker/audit_fields.py``, whose ``Fields.record``
+    operations call): this function writes them as they are.
+    """
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
         entity=entity,
         entity_id=entity_id,
         action=action,
-        changes={k: [_plain(old), _plain(new)] for k, (old, new) in (changes or {}).items()},
+        changes={k: [old, new] for k, (old, new) in (changes or {}).items()},
     )
     db.session.add(entry)
     return entry

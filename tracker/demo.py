@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from tracker import audit
 from tracker.auth.models import Role, User
 from tracker.auth.operations import create_user
 from tracker.db import db
@@ -20,6 +19,7 @@ from tracker.districts.models import District
 from tracker.partners import orgnr
 from tracker.partners.models import Partner, PartnerKind
 from tracker.partners.names import name_key
+from tracker.pilots.audit_fields import PILOT
 from tracker.pilots.models import (
     ArenaKind,
     FundingKind,
@@ -281,7 +281,7 @@ def load_demo() -> list[tuple[str, str, str]]:
             current = target
         pilot.status, pilot.status_changed_at, pilot.updated_at = current, at, at
         db.session.flush()
-        entry = audit.record(owner, "pilot", pilot.id, "create", {"title": (None, title)})
+        entry = PILOT.record(owner, pilot.id, "create", {"title": (None, title)})
         entry.at = created_at
     return created
 

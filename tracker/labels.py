@@ -107,6 +107,7 @@ LABELS = {
         "password": _l("Password set"), "password_link": _l("Set-password link made"),
         "deactivate": _l("Deactivated"), "reactivate": _l("Reactivated"),
         "merge": _l("Another partner merged into this one"), "merged_into": _l("Merged into another partner"),
+        "partner_merge": _l("Partner records merged"),
         Action.SUBMIT: _l("Submitted for review"), Action.APPROVE: _l("Approved"),
         Action.RETURN: _l("Returned to owner"), Action.REJECT: _l("Rejected"),
         Action.REVISE: _l("Reopened for revision"), Action.START: _l("Started"), Action.PAUSE: _l("Paused"),

@@ -12,10 +12,12 @@ import unicodedata
 import sqlalchemy as sa
 
 from tracker import audit
+from tracker.admin.audit_fields import DISTRICT, THEME
 from tracker.auth.models import Role, User
 from tracker.db import db
 from tracker.districts.models import District
 from tracker.locking import bump, guard_changes
+from tracker.pilots import operations as pilot_operations
 from tracker.pilots.models import Pilot, Theme
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -51,14 +53,12 @@ def _coordinators_changed(district: District, coordinators: list[User]) -> dict:
     district list is the same link, edited from the other side)."""
     if any(u.role != Role.COORDINATOR for u in coordinators):
         raise AdminError("coordinators")
-    old = sorted(u.email for u in district.coordinators)
-    new = sorted(u.email for u in coordinators)
-    if old == new:
-        return {}
-    for user in set(district.coordinators) ^ set(coordinators):
-        bump(user)
-    district.coordinators = sorted(coordinators, key=lambda u: u.name)
-    return {"coordinators": (old, new)}
+    changes = DISTRICT.changed({"coordinators": (list(district.coordinators), coordinators)})
+    if changes:
+        for user in set(district.coordinators) ^ set(coordinators):
+            bump(user)
+        district.coordinators = sorted(coordinators, key=lambda u: u.name)
+    return changes
 
 
 DISTRICT_TEXTS = ("description", "focus", "description_en", "focus_en")
@@ -71,8 +71,8 @@ def create_district(actor: User, *, slug: str, name: str, coordinators: list[Use
     db.session.add(district)
     changes = _coordinators_changed(district, coordinators)
     db.session.flush()
-    audit.record(actor, "district", district.id, "create",
-                 {"slug": (None, district.slug), "name": (None, district.name), **changes})
+    DISTRICT.record(actor, district.id, "create",
+                    {"slug": (None, district.slug), "name": (None, district.name), **changes})
     return district
 
 
@@ -81,10 +81,10 @@ def update_district(district: District, actor: User, *, name: str, coordinators:
     """Rename, describe, set the focus texts and the coordinators (the slug never changes)."""
     values = {"name": name.strip(), **{k: texts[k] for k in DISTRICT_TEXTS if k in texts}}
     guard_changes(district, version, values, set(district.coordinators) != set(coordinators))
-    changes = audit.apply_changes(district, values)
+    changes = DISTRICT.changed(audit.apply_changes(district, values))
     changes.update(_coordinators_changed(district, coordinators))
     if changes:
-        audit.record(actor, "district", district.id, "update", changes)
+        DISTRICT.record(actor, district.id, "update", changes)
     db.session.flush()
     return changes
 
@@ -93,9 +93,8 @@ def create_theme(actor: User, *, slug: str, name_nb: str, name_en: str) -> Theme
     theme = Theme(slug=_checked_slug(Theme, slug), name_nb=name_nb.strip(), name_en=name_en.strip())
     db.session.add(theme)
     db.session.flush()
-    audit.record(actor, "theme", theme.id, "create",
-                 {"slug": (None, theme.slug), "name_nb": (None, theme.name_nb),
-                  "name_en": (None, theme.name_en)})
+    THEME.record(actor, theme.id, "create", {"slug": (None, theme.slug), "name_nb": (None, theme.name_nb),
+                                             "name_en": (None, theme.name_en)})
     return theme
 
 
@@ -103,32 +102,30 @@ def update_theme(theme: Theme, actor: User, *, name_nb: str, name_en: str,
                  version: int | None = None) -> dict:
     values = {"name_nb": name_nb.strip(), "name_en": name_en.strip()}
     guard_changes(theme, version, values)
-    changes = audit.apply_changes(theme, values)
+    changes = THEME.changed(audit.apply_changes(theme, values))
     if changes:
-        audit.record(actor, "theme", theme.id, "update", changes)
+        THEME.record(actor, theme.id, "update", changes)
     db.session.flush()
     return changes
 
 
 def set_retired(obj: District | Theme, entity: str, actor: User, retired: bool) -> dict:
     """Retire (no longer offered for new pilots; existing pilots keep it) or reinstate."""
-    changes = audit.apply_changes(obj, {"retired": retired})
+    fields = {"district": DISTRICT, "theme": THEME}[entity]
+    changes = fields.changed(audit.apply_changes(obj, {"retired": retired}))
     if changes:
-        audit.record(actor, entity, obj.id, "retire" if retired else "reinstate", changes)
+        fields.record(actor, obj.id, "retire" if retired else "reinstate", changes)
     db.session.flush()
     return changes
 
 
 def hand_over_pilots(from_user: User, to_user: User, actor: User) -> list[int]:
-    """Move every pilot owned by ``from_user`` to the active ``to_user``, audited per pilot."""
+    """Move every pilot owned by ``from_user`` to the active ``to_user`` (``pilots.operations.hand_over``)."""
     if to_user.id == from_user.id or not to_user.active:
         raise AdminError("handover_target")
     pilots = db.session.scalars(
         sa.select(Pilot).where(Pilot.owner_id == from_user.id).order_by(Pilot.id).with_for_update()
     ).all()
     for pilot in pilots:
-        pilot.owner_id = to_user.id
-        pilot.version += 1  # a concurrent edit of the pilot now sees the change (optimistic lock)
-        audit.record(actor, "pilot", pilot.id, "handover", {"owner_id": (from_user.id, to_user.id)})
-    db.session.flush()
+        pilot_operations.hand_over(pilot, to_user, actor)
     return [p.id for p in pilots]

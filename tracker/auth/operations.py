@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 import tracker.db
 from tracker import audit
+from tracker.auth.audit_fields import USER
 from tracker.auth.models import PasswordToken, Role, SignIn, User
 from tracker.db import db
 from tracker.districts.models import District
@@ -63,9 +64,8 @@ def create_user(email: str, name: str, role: str, district_slugs=(), password: s
                 password_hash=hash_password(password) if password else None, districts=districts)
     db.session.add(user)
     db.session.flush()
-    audit.record(actor, "user", user.id, "create",
-                 {"email": (None, email), "role": (None, role),
-                  "districts": (None, [d.slug for d in districts])})
+    USER.record(actor, user.id, "create", {"email": (None, email), "role": (None, role),
+                                           "districts": (None, districts)})
     return user
 
 
@@ -90,7 +90,7 @@ def set_password(user: User, password: str, actor: User | None = None) -> None:
     check_password(password, user)
     user.password_hash = hash_password(password)
     end_sessions(user)
-    audit.record(actor or user, "user", user.id, "password")
+    USER.record(actor or user, user.id, "password")
 
 
 # --- Administration and own account (issue 7) -------------------------------------------------
@@ -173,24 +173,24 @@ def update_user(user: User, actor: User, *, name: str, agency: str, role: str,
     values = {"name": name.strip(), "agency": agency.strip(), "role": role}
     moved = set(user.districts) ^ set(districts)
     guard_changes(user, version, values, bool(moved))
-    changes = audit.apply_changes(user, values)
+    changes = USER.changed(audit.apply_changes(user, values))
     if moved:
         for district in moved:
             bump(district)  # its coordinator list is the same link, edited from the other side
-        changes["districts"] = (sorted(d.slug for d in user.districts), sorted(d.slug for d in districts))
+        changes.update(USER.changed({"districts": (list(user.districts), districts)}))
         user.districts = sorted(districts, key=lambda d: d.name)
     if changes:
-        audit.record(actor, "user", user.id, "update", changes)
+        USER.record(actor, user.id, "update", changes)
     db.session.flush()
     return changes
 
 
 def rename(user: User, name: str) -> dict:
     """A user changes their own display name (an admin's open form of this user is now stale)."""
-    changes = audit.apply_changes(user, {"name": name.strip()})
+    changes = USER.changed(audit.apply_changes(user, {"name": name.strip()}))
     if changes:
         bump(user)
-        audit.record(user, "user", user.id, "update", changes)
+        USER.record(user, user.id, "update", changes)
     db.session.flush()
     return changes
 
@@ -219,7 +219,7 @@ def deactivate(user: User, actor: User) -> None:
     user.active = False
     end_sessions(user)
     _expire_links(user, tracker.db.utcnow())
-    audit.record(actor, "user", user.id, "deactivate", {"active": (True, False)})
+    USER.record(actor, user.id, "deactivate", {"active": (True, False)})
     db.session.flush()
 
 
@@ -227,7 +227,7 @@ def reactivate(user: User, actor: User) -> None:
     if user.active:
         return
     user.active = True
-    audit.record(actor, "user", user.id, "reactivate", {"active": (False, True)})
+    USER.record(actor, user.id, "reactivate", {"active": (False, True)})
     db.session.flush()
 
 
@@ -247,7 +247,7 @@ def issue_password_link(user: User, actor: User, hours: int) -> str:
     secret = secrets.token_urlsafe(32)
     db.session.add(PasswordToken(user_id=user.id, token_hash=token_digest(secret), created_at=now,
                                  expires_at=now + timedelta(hours=hours), created_by_id=actor.id))
-    audit.record(actor, "user", user.id, "password_link")
+    USER.record(actor, user.id, "password_link")
     db.session.flush()
     return secret
 

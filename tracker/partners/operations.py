@@ -10,14 +10,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker import audit
 from tracker.db import db, utcnow
 from tracker.locking import guarded_update
+from tracker.partners.audit_fields import PARTNER
 from tracker.partners.models import Partner
 from tracker.partners.names import name_key
-from tracker.pilots.models import FundingLine, PilotPartner
+from tracker.pilots import operations as pilot_operations
+from tracker.pilots.models import FundingLine, Pilot, PilotPartner
 
-ENTITY = "partner"
 FIELDS = ("name", "kind", "org_number", "website", "contact_name", "contact_email", "description")
 # Fields of the merged partner that fill empty ones of the partner kept.
 FILLABLE = ("org_number", "website", "contact_name", "contact_email", "description")
@@ -41,8 +41,7 @@ def create_partner(actor, values: dict[str, Any]) -> Partner:
     partner = Partner(**values, name_key=name_key(values["name"]))
     db.session.add(partner)
     db.session.flush()
-    audit.record(actor, ENTITY, partner.id, "create",
-                 {f: (None, v) for f, v in values.items() if v not in (None, "")})
+    PARTNER.record(actor, partner.id, "create", {f: (None, v) for f, v in values.items()})
     return partner
 
 
@@ -52,12 +51,12 @@ def update_partner(actor, partner: Partner, values: dict[str, Any], version: int
     The version is compared in the UPDATE itself, so two concurrent edits cannot both win.
     Returns ``{field: (old, new)}`` (empty when nothing changed).
     """
-    changes = {f: (getattr(partner, f), v) for f, v in values.items() if getattr(partner, f) != v}
+    changes = PARTNER.changed({f: (getattr(partner, f), v) for f, v in values.items()})
     if not changes:
         return {}
-    guarded_update(partner, version, **{f: new for f, (_, new) in changes.items()},
+    guarded_update(partner, version, **{f: values[f] for f in changes},
                    name_key=name_key(values["name"]), updated_at=utcnow())
-    audit.record(actor, ENTITY, partner.id, "update", changes)
+    PARTNER.record(actor, partner.id, "update", changes)
     db.session.flush()
     return changes
 
@@ -74,7 +73,7 @@ def delete_partner(actor, partner: Partner) -> None:
     links, lines = usage(partner)
     if links or lines:
         raise PartnerInUse(links, lines)
-    audit.record(actor, ENTITY, partner.id, "delete", _snapshot(partner))
+    PARTNER.record(actor, partner.id, "delete", _snapshot(partner))
     db.session.delete(partner)
     db.session.flush()
 
@@ -82,39 +81,26 @@ def delete_partner(actor, partner: Partner) -> None:
 def merge_partners(actor, loser: Partner, survivor: Partner) -> dict[str, int]:
     """Fold ``loser`` into ``survivor`` and delete it, in the caller's transaction.
 
-    Every pilot link moves to the survivor unless the survivor already has the same
-    (pilot, role): then the loser's link is dropped (so a shared lead stays the survivor's).
-    Funding lines follow; empty contact fields of the survivor are filled from the loser.
+    Each pilot that names the loser changes through ``pilots.operations.replace_partner`` (its
+    links and funding lines move to the survivor, its change log shows the merge, its version
+    moves on). Empty contact fields of the survivor are filled from the loser.
     """
     if loser.id == survivor.id:
         raise ValueError("a partner cannot be merged into itself")
-    links = db.session.scalars(
-        sa.select(PilotPartner).where(PilotPartner.partner_id.in_([loser.id, survivor.id]))
-        .order_by(PilotPartner.id)
-    ).all()
-    held = {(link.pilot_id, link.role) for link in links if link.partner_id == survivor.id}
-    moved = dropped = 0
-    for link in links:
-        if link.partner_id != loser.id:
-            continue
-        if (link.pilot_id, link.role) in held:
-            db.session.delete(link)
-            dropped += 1
-        else:
-            link.partner = survivor
-            held.add((link.pilot_id, link.role))
-            moved += 1
-    lines = db.session.scalars(sa.select(FundingLine).where(FundingLine.partner_id == loser.id)).all()
-    for line in lines:
-        line.partner = survivor
-        line.source = survivor.name
+    named = sa.union(sa.select(PilotPartner.pilot_id).where(PilotPartner.partner_id == loser.id),
+                     sa.select(FundingLine.pilot_id).where(FundingLine.partner_id == loser.id))
+    pilots = db.session.scalars(sa.select(Pilot).where(Pilot.id.in_(named)).order_by(Pilot.id)).all()
+    summary = dict.fromkeys(("links_moved", "links_dropped", "funding_lines_moved"), 0)
+    for pilot in pilots:
+        done = pilot_operations.replace_partner(pilot, loser, survivor, actor)
+        for key in summary:
+            summary[key] += getattr(done, key)
     filled = {f: (getattr(survivor, f), getattr(loser, f))
               for f in FILLABLE if not getattr(survivor, f) and getattr(loser, f)}
     db.session.flush()
 
-    loser_label = f"{loser.name} (#{loser.id})"
-    audit.record(actor, ENTITY, loser.id, "merged_into",
-                 {"merged_into": (None, survivor.id), **_snapshot(loser)})
+    PARTNER.record(actor, loser.id, "merged_into", {"merged_into": (None, survivor), **_snapshot(loser)})
+    merged_from = PARTNER.store("merged_from", loser)
     db.session.delete(loser)
     db.session.flush()  # frees the loser's organisation number before the survivor takes it
 
@@ -122,9 +108,8 @@ def merge_partners(actor, loser: Partner, survivor: Partner) -> dict[str, int]:
         setattr(survivor, field, new)
     survivor.version += 1
     survivor.updated_at = utcnow()
-    summary = {"links_moved": moved, "links_dropped": dropped, "funding_lines_moved": len(lines)}
-    audit.record(actor, ENTITY, survivor.id, "merge",
-                 {"merged_from": (None, loser_label),
-                  **{k: (None, v) for k, v in summary.items()}, **filled})
+    PARTNER.record(actor, survivor.id, "merge",
+                   {"merged_from": (None, merged_from), **{k: (None, n) for k, n in summary.items()},
+                    **filled})
     db.session.flush()
     return summary

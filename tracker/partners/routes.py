@@ -15,6 +15,7 @@ from tracker.extensions import login_manager
 from tracker.labels import PLACEHOLDER, choices
 from tracker.locking import Conflict, posted_version
 from tracker.partners import operations, orgnr, permissions, queries
+from tracker.partners.audit_fields import PARTNER
 from tracker.partners.forms import LABELS, MergeForm, PartnerForm
 from tracker.partners.models import Partner, PartnerKind
 from tracker.urls import safe_next
@@ -34,12 +35,18 @@ def _signed_in_only():
 def _template_helpers() -> dict:
     """Templates ask the same permission functions as the routes."""
     return {"partner_permissions": permissions, "partner_labels": LABELS,
-            "partner_kinds": choices("partner_kind"), "changed_fields": _changed_fields}
+            "partner_kinds": choices("partner_kind"), "changed_fields": _changed_fields,
+            "merged_from": _merged_from}
 
 
 def _changed_fields(entry) -> str:
     """The labels of the fields an audit entry changed, comma-separated."""
-    return ", ".join(str(LABELS.get(field, field)) for field in entry.changes)
+    return ", ".join(str(PARTNER[field].label) if field in PARTNER else field for field in entry.changes)
+
+
+def _merged_from(entry) -> str:
+    """The partner a ``merge`` entry folded into this one, as recorded."""
+    return PARTNER["merged_from"].kind.show((entry.changes.get("merged_from") or [None, None])[1])
 
 
 @bp.app_template_filter("orgnr")

@@ -12,9 +12,19 @@ from datetime import date
 
 from tracker import audit, logs
 from tracker.db import db, utcnow
+from tracker.districts.models import District
 from tracker.locking import guarded_update
 from tracker.pilots import permissions
-from tracker.pilots.models import FundingLine, Outcome, OutcomeKPI, Pilot, PilotPartner, StatusEvent
+from tracker.pilots.audit_fields import PILOT
+from tracker.pilots.models import (
+    FundingLine,
+    Outcome,
+    OutcomeKPI,
+    PartnerRole,
+    Pilot,
+    PilotPartner,
+    StatusEvent,
+)
 from tracker.pilots.workflow import (
     TRANSITIONS,
     Action,
@@ -31,6 +41,13 @@ CONTENT_FIELDS = (
     "planned_start", "planned_end", "agency", "contact_name", "contact_email", "contact_phone",
     "is_public",
 )
+
+
+class TooManyLeads(ValueError):
+    """A pilot has at most one lead partner."""
+
+    def __init__(self):
+        super().__init__("a pilot has at most one lead partner")
 
 
 class Incomplete(Exception):
@@ -59,32 +76,33 @@ def submission_values(pilot: Pilot) -> dict:
     return values
 
 
-def _describe_partners(links) -> list[str]:
-    return sorted(f"{partner.name} ({role})" for partner, role in links)
+def check_one_lead(links) -> None:
+    """Raise :class:`TooManyLeads` if ``links`` (``(partner, role)`` pairs) name two leads."""
+    if sum(1 for _, role in links if role == PartnerRole.LEAD) > 1:
+        raise TooManyLeads()
 
 
-def _describe_funding(lines) -> list[str]:
-    return [f"{x['year']} {x['source_type']} {x['partner'].name if x['partner'] else x['source']}"
-            f" {x['amount']} {x['kind']}" for x in lines]
-
-
-def _line_dict(line: FundingLine) -> dict:
-    return {"year": line.year, "source_type": line.source_type, "partner": line.partner,
-            "source": line.source, "amount": line.amount, "kind": line.kind}
+def _content_changes(pilot: Pilot | None, values: dict) -> dict:
+    """``values`` (form names for the district) against ``pilot`` (None: a new pilot), unstored."""
+    pairs = {}
+    for name, new in values.items():
+        if name != "district_id":
+            pairs[name] = (getattr(pilot, name) if pilot else None, new)
+        elif pilot is None or pilot.district_id != new:
+            pairs["district"] = (pilot.district if pilot else None, db.session.get(District, new))
+    return pairs
 
 
 def _set_relations(pilot: Pilot, content: Content) -> dict:
     """Replace themes, partner links and funding lines; return audit changes for those that differ."""
-    changes = {}
-    old_themes = sorted(t.slug for t in pilot.themes)
-    new_themes = sorted(t.slug for t in content.themes)
-    if old_themes != new_themes:
+    changes = PILOT.changed({"themes": (list(pilot.themes), content.themes),
+                             "partners": ([(link.partner, link.role) for link in pilot.partner_links],
+                                          content.partners),
+                             "funding": (list(pilot.funding), content.funding)})
+    if "themes" in changes:
         pilot.themes = list(content.themes)
-        changes["themes"] = (old_themes, new_themes)
-
-    old_links = [(link.partner, link.role) for link in pilot.partner_links]
     wanted = {(p.id, role) for p, role in content.partners}
-    if {(p.id, r) for p, r in old_links} != wanted:
+    if "partners" in changes:
         # Remove first and flush: the unique (pilot, partner, role) and one-lead indexes hold at every step.
         for link in list(pilot.partner_links):
             if (link.partner_id, link.role) not in wanted:
@@ -94,26 +112,21 @@ def _set_relations(pilot: Pilot, content: Content) -> dict:
         for partner, role in content.partners:
             if (partner.id, role) not in kept:
                 pilot.partner_links.append(PilotPartner(partner=partner, role=role))
-        changes["partners"] = (_describe_partners(old_links), _describe_partners(content.partners))
-
-    old_funding = _describe_funding([_line_dict(line) for line in pilot.funding])
-    new_funding = _describe_funding(content.funding)
-    if old_funding != new_funding:
+    if "funding" in changes:
         pilot.funding = [FundingLine(**line) for line in content.funding]
-        changes["funding"] = (old_funding, new_funding)
     return changes
 
 
 def create_pilot(user, content: Content) -> Pilot:
     """A new draft owned by ``user``, with its creation event and audit entry."""
+    check_one_lead(content.partners)
     pilot = Pilot(owner=user, status=Status.DRAFT, **content.values)
     db.session.add(pilot)
     relations = _set_relations(pilot, content)  # themes, partners and funding, as on an edit
     pilot.events.append(StatusEvent(to_status=Status.DRAFT, actor=user))
     db.session.flush()
-    audit.record(user, "pilot", pilot.id, "create",
-                 {**{k: (None, v) for k, v in content.values.items() if v not in (None, "", False)},
-                  **relations})
+    created = {k: v for k, v in content.values.items() if v is not False}
+    PILOT.record(user, pilot.id, "create", {**_content_changes(None, created), **relations})
     db.session.flush()
     return pilot
 
@@ -125,11 +138,13 @@ def update_pilot(pilot: Pilot, user, content: Content, expected_version: int | N
     moved = content.values.get("district_id", pilot.district_id) != pilot.district_id
     if moved and not permissions.can_move(user, pilot):
         raise PermissionError("not allowed to move this pilot to another district")
+    check_one_lead(content.partners)
     guarded_update(pilot, expected_version, updated_at=utcnow())
-    changes = audit.apply_changes(pilot, content.values)
+    changes = PILOT.changed(_content_changes(pilot, content.values))
+    audit.apply_changes(pilot, content.values)
     changes.update(_set_relations(pilot, content))
     if changes:
-        audit.record(user, "pilot", pilot.id, "update", changes)
+        PILOT.record(user, pilot.id, "update", changes)
     db.session.flush()
     return changes
 
@@ -168,7 +183,7 @@ def transition(pilot: Pilot, action: Action | str, user, comment: str = "",
     changes.update({k: (v, values[k]) for k, v in old.items()})
     if comment:
         changes["comment"] = (None, comment)
-    audit.record(user, "pilot", pilot.id, str(action), changes)
+    PILOT.record(user, pilot.id, str(action), changes)
     db.session.flush()
     logs.event("status_action", pilot_id=pilot.id, action=str(action), user_id=user.id,
                from_status=source, to_status=str(target))
@@ -192,21 +207,72 @@ def record_outcome(pilot: Pilot, user, values: dict, kpis: list[dict],
     if outcome is None:
         outcome = Outcome(pilot=pilot, lessons="")
         db.session.add(outcome)
-    old_kpis = [_kpi_text(k.__dict__) for k in outcome.kpis]
-    changes = audit.apply_changes(outcome, values)
-    new_kpis = [_kpi_text(k) for k in kpis]
-    if old_kpis != new_kpis:
+    changes = PILOT.changed({**{k: (getattr(outcome, k), v) for k, v in values.items()},
+                             "kpis": (list(outcome.kpis), kpis)})
+    audit.apply_changes(outcome, values)
+    if "kpis" in changes:
         outcome.kpis = [OutcomeKPI(position=i, **k) for i, k in enumerate(kpis)]
-        changes["kpis"] = (old_kpis, new_kpis)
     outcome.recorded_by = user
     outcome.recorded_at = now
     db.session.flush()
     if changes:
-        audit.record(user, "pilot", pilot.id, action, changes)
+        PILOT.record(user, pilot.id, action, changes)
         db.session.flush()
     return outcome
 
 
-def _kpi_text(k: dict) -> str:
-    values = " → ".join(str(k.get(n)) for n in ("baseline", "target", "actual"))
-    return f"{k.get('name')} [{k.get('unit') or ''}] {values}"
+
+@dataclass
+class Replaced:
+    """What :func:`replace_partner` did to one pilot."""
+
+    links_moved: int = 0
+    links_dropped: int = 0
+    funding_lines_moved: int = 0
+
+
+def replace_partner(pilot: Pilot, old, new, user) -> Replaced:
+    """Put partner ``new`` wherever ``old`` is in ``pilot`` (a partner merge), audited on the pilot.
+
+    A link of ``old`` moves to ``new`` unless ``new`` already has that role (then it is dropped);
+    funding lines from ``old`` come from ``new``. The pilot's version moves on (guarded).
+    """
+    if old.id == new.id:
+        raise ValueError("a partner cannot replace itself")
+    old_links = PILOT.store("partners", [(link.partner, link.role) for link in pilot.partner_links])
+    old_funding = PILOT.store("funding", pilot.funding)
+    guarded_update(pilot, None)
+    done = Replaced()
+    held = {link.role for link in pilot.partner_links if link.partner_id == new.id}
+    for link in list(pilot.partner_links):
+        if link.partner_id != old.id:
+            continue
+        if link.role in held:
+            pilot.partner_links.remove(link)
+            done.links_dropped += 1
+        else:
+            link.partner = new
+            held.add(link.role)
+            done.links_moved += 1
+    for line in pilot.funding:
+        if line.partner_id == old.id:
+            line.partner, line.source = new, new.name
+            done.funding_lines_moved += 1
+    links = [(link.partner, link.role) for link in pilot.partner_links]
+    check_one_lead(links)
+    PILOT.record(user, pilot.id, "partner_merge",
+                 {"merged_partner": (old, new),
+                  "partners": (old_links, links), "funding": (old_funding, pilot.funding)})
+    db.session.flush()
+    return done
+
+
+def hand_over(pilot: Pilot, new_owner, user) -> None:
+    """Make ``new_owner`` the pilot's owner, audited on the pilot; its version moves on (guarded)."""
+    old_owner = pilot.owner
+    if old_owner.id == new_owner.id:
+        return
+    guarded_update(pilot, None, owner_id=new_owner.id)
+    db.session.expire(pilot, ["owner"])
+    PILOT.record(user, pilot.id, "handover", {"owner": (old_owner, new_owner)})
+    db.session.flush()

@@ -20,6 +20,7 @@ from tracker.labels import choices, label
 from tracker.locking import Conflict, posted_version
 from tracker.pilots import operations, permissions, queries
 from tracker.pilots.action_forms import ActionForm, DecisionForm
+from tracker.pilots.audit_fields import PILOT
 from tracker.pilots.forms import OutcomeForm, PilotForm, pilot_form_data
 from tracker.pilots.funding import funding_plan, source_label
 from tracker.pilots.operations import Content, Incomplete
@@ -52,7 +53,7 @@ def _period(start, end) -> str:
 
 @bp.context_processor
 def _helpers():
-    return {"field_labels": history.FIELD_LABELS["pilot"], "kpi": _kpi,
+    return {"field_labels": PILOT.labels(), "kpi": _kpi,
             "roles": choices("partner_role"), "period": _period,
             # Templates ask the same permission functions the routes enforce.
             "can_edit": permissions.can_edit, "can_record_outcome": permissions.can_record_outcome,
