@@ -1,0 +1,133 @@
+"""Migration 0002: the audit entries written as text by the operations before it become records,
+and go back to exactly the same text on downgrade (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import copy
+
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from tests import factories
+from tests.conftest import make_app
+from tests.test_migrations import empty_database_url  # noqa: F401 - the fixture
+from tracker.audit import AuditEntry
+from tracker.db import db
+from tracker.history import describe
+
+
+def _legacy(ids) -> list[tuple[str, int, str, dict]]:
+    """Every shape the operations before 0002 recorded (``_describe_partners``, ``_describe_funding``,
+    ``_kpi_text``, ids, slugs and e-mail addresses), as (entity, entity id, action, changes)."""
+    return [
+        ("pilot", ids.pilot, "create", {
+            "title": [None, "Smart parkering"], "district_id": [None, ids.district_a], "is_public": [None, True],
+            "planned_start": [None, "2026-03-01"], "themes": [[], ["mobility"]],
+            "partners": [[], ["Universitetet i Oslo (lead)"]],
+            "funding": [[], ["2026 municipal Oslo 1000 cash", "2026 other None 5 in_kind",
+                             "2027 partner Universitetet i Oslo 250000 in_kind", "2027 municipal  7 cash"]]}),
+        ("pilot", ids.pilot, "update", {
+            "district_id": [ids.district_a, 999_999], "themes": [["mobility"], ["energy", "gone-theme"]],
+            "partners": [["Universitetet i Oslo (lead)"], ["SINTEF AS (funder)", "Universitetet i Oslo (lead)"]],
+            "funding": [["2026 municipal Oslo 1000 cash"], []], "contact_phone": [None, ""]}),
+        ("pilot", ids.pilot, "start", {"status": ["approved", "running"], "actual_start": [None, "2026-03-02"],
+                                       "comment": [None, "Go"]}),
+        ("pilot", ids.pilot, "outcome_create", {
+            "verdict": [None, "scale_up"], "lessons": [None, "Start small."],
+            "kpis": [[], ["Reisetid [min] 12.5 → 10.0 → None", "CO2 [t]] 1.0 → 2.0 → None", "Share [] 0.5 → 1 → 0.75"]]}),
+        ("pilot", ids.pilot, "handover", {"owner_id": [ids.staff, ids.coordinator]}),
+        ("partner", ids.sintef, "merged_into", {"merged_into": [None, ids.uio], "name": ["Sintef AS", None],
+                                                "kind": ["research_institute", None]}),
+        ("partner", ids.uio, "merge", {"merged_from": [None, f"Sintef AS (#{ids.sintef})"], "links_moved": [None, 4],
+                                       "links_dropped": [None, 0], "funding_lines_moved": [None, 1]}),
+        ("user", ids.staff, "create", {"email": [None, "staff@example.org"], "role": [None, "staff"],
+                                       "districts": [None, []]}),
+        ("user", ids.coordinator, "update", {"role": ["staff", "coordinator"],
+                                             "districts": [["district-a"], ["district-a", "gone-district"]]}),
+        ("district", ids.district_a, "update", {"coordinators": [["coordinator@example.org"], []],
+                                                "name": ["A", "District A"]}),
+        ("theme", ids.theme, "retire", {"retired": [False, True]}),
+        ("user", ids.staff, "password", {}),
+    ]
+
+
+class Ids:
+    def __init__(self):
+        a = factories.make_district(slug="district-a", name="District A")
+        self.district_a = a.id
+        self.staff = factories.make_user(email="staff@example.org", name="Staff A").id
+        self.coordinator = factories.make_user(email="coordinator@example.org", name="Coordinator A").id
+        self.theme = factories.make_theme("mobility", name_nb="Mobilitet", name_en="Mobility").id
+        factories.make_theme("energy", name_nb="Energi og klima", name_en="Energy and climate")
+        self.uio = factories.make_partner("Universitetet i Oslo").id
+        self.sintef = 424_242  # merged away: gone
+        self.pilot = 7
+
+
+def _stored() -> list[tuple]:
+    db.session.expire_all()
+    return [(e.entity, e.entity_id, e.action, e.changes)
+            for e in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
+
+
+def test_upgrade_turns_text_into_records_and_downgrade_restores_it(empty_database_url):  # noqa: F811
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="0001")
+        ids = Ids()
+        legacy = _legacy(ids)
+        for entity, entity_id, action, changes in legacy:
+            db.session.add(AuditEntry(entity=entity, entity_id=entity_id, action=action,
+                                      changes=copy.deepcopy(changes)))
+        db.session.commit()
+
+        upgrade()
+        after = _stored()
+        assert len(after) == len(legacy)
+        create, update, start, outcome, handover, merged_into, merge, _, moved, coordinators, retire, _ = \
+            [changes for *_, changes in after]
+        assert create["district"] == [None, {"id": ids.district_a, "name": "District A"}]
+        assert "district_id" not in create
+        assert create["themes"] == [[], [{"id": ids.theme, "name": "Mobilitet", "name_en": "Mobility"}]]
+        assert create["partners"] == [[], [{"partner_id": ids.uio, "name": "Universitetet i Oslo", "role": "lead"}]]
+        assert create["funding"][1] == [
+            {"year": 2026, "source_type": "municipal", "partner_id": None, "source": "Oslo", "amount": "1000",
+             "kind": "cash"},
+            {"year": 2026, "source_type": "other", "partner_id": None, "source": "None", "amount": "5",
+             "kind": "in_kind"},
+            {"year": 2027, "source_type": "partner", "partner_id": ids.uio, "source": "Universitetet i Oslo",
+             "amount": "250000", "kind": "in_kind"},
+            {"year": 2027, "source_type": "municipal", "partner_id": None, "source": "", "amount": "7",
+             "kind": "cash"}]
+        assert update["district"] == [{"id": ids.district_a, "name": "District A"}, {"id": 999_999, "name": None}]
+        assert update["themes"][1][1] == {"id": None, "name": "gone-theme", "name_en": None}
+        assert update["partners"][1][0] == {"partner_id": None, "name": "SINTEF AS", "role": "funder"}
+        assert outcome["kpis"][1] == [
+            {"name": "Reisetid", "unit": "min", "baseline": "12.5", "target": "10.0", "actual": None},
+            {"name": "CO2", "unit": "t]", "baseline": "1.0", "target": "2.0", "actual": None},
+            {"name": "Share", "unit": "", "baseline": "0.5", "target": "1", "actual": "0.75"}]
+        assert handover == {"owner": [{"id": ids.staff, "name": "Staff A"},
+                                      {"id": ids.coordinator, "name": "Coordinator A"}]}
+        assert merged_into["merged_into"] == [None, {"id": ids.uio, "name": "Universitetet i Oslo"}]
+        assert merge["merged_from"] == [None, {"id": ids.sintef, "name": "Sintef AS"}]
+        assert merge["links_moved"] == [None, "4"]
+        assert moved["districts"] == [[{"id": ids.district_a, "name": "District A"}],
+                                      [{"id": ids.district_a, "name": "District A"},
+                                       {"id": None, "name": "gone-district"}]]
+        assert coordinators["coordinators"] == [[{"id": ids.coordinator, "name": "Coordinator A"}], []]
+        assert (start, retire) == (legacy[2][3], legacy[10][3])  # nothing to convert: unchanged
+
+        # The converted entries read as before, without the old parser's mistakes.
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            shown = {f"{c.label}: " + ("" if c.old is None else f"{c.old} → ") + c.new for line in describe(
+                db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))) for c in line.changes}
+        assert "Key performance indicators: Reisetid (min): baseline 12.5, target 10, actual –; " \
+               "CO2 (t]): baseline 1, target 2, actual –; Share: baseline 0.5, target 1, actual 0.75" in shown
+        assert any("2026: None, 5 NOK (In kind)" in text for text in shown)
+        assert "District: District A → District #999999 (deleted)" in shown
+        assert "Owner: Staff A → Coordinator A" in shown
+
+        downgrade(revision="0001")
+        assert _stored() == [(entity, entity_id, action, changes) for entity, entity_id, action, changes in legacy]
+        db.session.remove()
+        db.engine.dispose()
