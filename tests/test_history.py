@@ -235,3 +235,24 @@ def test_query_count_does_not_grow_with_the_entries(world, login):
     few = {url: statements(client, url) for url in ("/admin/audit", f"/pilots/{pilot.id}")}
     _grow(world, pilot, 20)
     assert {url: statements(client, url) for url in few} == few
+
+
+def test_a_kpi_unit_with_a_bracket_and_a_source_named_none_read_as_entered(world, login):
+    """The old text records were parsed back: unit "t]" came out as "CO2 [t]] 1.0 → 2.0", a funding
+    source named "None" vanished. Records are shown field by field."""
+    pilot = operations.create_pilot(world.staff_a, _content(
+        world.district_a, "Fangst av CO2", [], [],
+        [{"year": 2026, "source_type": "other", "partner": None, "source": "None", "amount": 5,
+          "kind": "cash"}]))
+    pilot.status = "running"
+    db.session.commit()
+    operations.record_outcome(pilot, world.staff_a, {"verdict": "stop", "summary": "", "lessons": "Less.",
+                                                     "next_steps": ""},
+                              [{"name": "CO2", "unit": "t]", "baseline": 1.0, "target": 2.0, "actual": None}],
+                              pilot.version)
+    db.session.commit()
+    rows = _rows(_change_log(login(world.staff_a).get(f"/pilots/{pilot.id}", headers=EN).text))
+    assert "Key performance indicators: CO2 (t]): baseline 1, target 2, actual –" in \
+        _row(rows, "Outcome recorded")
+    assert "Funding: 2026: None, 5 NOK (Cash)" in _row(rows, "Created")
+

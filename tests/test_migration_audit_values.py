@@ -16,30 +16,34 @@ from tracker.db import db
 from tracker.history import describe
 
 
-def _legacy(ids) -> list[tuple[str, int, str, dict]]:
+def _legacy(ids) -> list[tuple]:
     """Every shape the operations before 0002 recorded (``_describe_partners``, ``_describe_funding``,
     ``_kpi_text``, ids, slugs and e-mail addresses), as (entity, entity id, action, changes)."""
     return [
         ("pilot", ids.pilot, "create", {
-            "title": [None, "Smart parkering"], "district_id": [None, ids.district_a], "is_public": [None, True],
+            "title": [None, "Smart parkering"], "district_id": [None, ids.district_a],
+            "is_public": [None, True],
             "planned_start": [None, "2026-03-01"], "themes": [[], ["mobility"]],
             "partners": [[], ["Universitetet i Oslo (lead)"]],
             "funding": [[], ["2026 municipal Oslo 1000 cash", "2026 other None 5 in_kind",
                              "2027 partner Universitetet i Oslo 250000 in_kind", "2027 municipal  7 cash"]]}),
         ("pilot", ids.pilot, "update", {
             "district_id": [ids.district_a, 999_999], "themes": [["mobility"], ["energy", "gone-theme"]],
-            "partners": [["Universitetet i Oslo (lead)"], ["SINTEF AS (funder)", "Universitetet i Oslo (lead)"]],
+            "partners": [["Universitetet i Oslo (lead)"],
+                         ["SINTEF AS (funder)", "Universitetet i Oslo (lead)"]],
             "funding": [["2026 municipal Oslo 1000 cash"], []], "contact_phone": [None, ""]}),
-        ("pilot", ids.pilot, "start", {"status": ["approved", "running"], "actual_start": [None, "2026-03-02"],
-                                       "comment": [None, "Go"]}),
+        ("pilot", ids.pilot, "start", {"status": ["approved", "running"],
+                                       "actual_start": [None, "2026-03-02"], "comment": [None, "Go"]}),
         ("pilot", ids.pilot, "outcome_create", {
             "verdict": [None, "scale_up"], "lessons": [None, "Start small."],
-            "kpis": [[], ["Reisetid [min] 12.5 → 10.0 → None", "CO2 [t]] 1.0 → 2.0 → None", "Share [] 0.5 → 1 → 0.75"]]}),
+            "kpis": [[], ["Reisetid [min] 12.5 → 10.0 → None", "CO2 [t]] 1.0 → 2.0 → None",
+                          "Share [] 0.5 → 1 → 0.75"]]}),
         ("pilot", ids.pilot, "handover", {"owner_id": [ids.staff, ids.coordinator]}),
         ("partner", ids.sintef, "merged_into", {"merged_into": [None, ids.uio], "name": ["Sintef AS", None],
                                                 "kind": ["research_institute", None]}),
-        ("partner", ids.uio, "merge", {"merged_from": [None, f"Sintef AS (#{ids.sintef})"], "links_moved": [None, 4],
-                                       "links_dropped": [None, 0], "funding_lines_moved": [None, 1]}),
+        ("partner", ids.uio, "merge", {"merged_from": [None, f"Sintef AS (#{ids.sintef})"],
+                                       "links_moved": [None, 4], "links_dropped": [None, 0],
+                                       "funding_lines_moved": [None, 1]}),
         ("user", ids.staff, "create", {"email": [None, "staff@example.org"], "role": [None, "staff"],
                                        "districts": [None, []]}),
         ("user", ids.coordinator, "update", {"role": ["staff", "coordinator"],
@@ -89,7 +93,8 @@ def test_upgrade_turns_text_into_records_and_downgrade_restores_it(empty_databas
         assert create["district"] == [None, {"id": ids.district_a, "name": "District A"}]
         assert "district_id" not in create
         assert create["themes"] == [[], [{"id": ids.theme, "name": "Mobilitet", "name_en": "Mobility"}]]
-        assert create["partners"] == [[], [{"partner_id": ids.uio, "name": "Universitetet i Oslo", "role": "lead"}]]
+        assert create["partners"] == [[], [{"partner_id": ids.uio, "name": "Universitetet i Oslo",
+                                            "role": "lead"}]]
         assert create["funding"][1] == [
             {"year": 2026, "source_type": "municipal", "partner_id": None, "source": "Oslo", "amount": "1000",
              "kind": "cash"},
@@ -99,7 +104,8 @@ def test_upgrade_turns_text_into_records_and_downgrade_restores_it(empty_databas
              "amount": "250000", "kind": "in_kind"},
             {"year": 2027, "source_type": "municipal", "partner_id": None, "source": "", "amount": "7",
              "kind": "cash"}]
-        assert update["district"] == [{"id": ids.district_a, "name": "District A"}, {"id": 999_999, "name": None}]
+        assert update["district"] == [{"id": ids.district_a, "name": "District A"},
+                                      {"id": 999_999, "name": None}]
         assert update["themes"][1][1] == {"id": None, "name": "gone-theme", "name_en": None}
         assert update["partners"][1][0] == {"partner_id": None, "name": "SINTEF AS", "role": "funder"}
         assert outcome["kpis"][1] == [
@@ -128,6 +134,6 @@ def test_upgrade_turns_text_into_records_and_downgrade_restores_it(empty_databas
         assert "Owner: Staff A → Coordinator A" in shown
 
         downgrade(revision="0001")
-        assert _stored() == [(entity, entity_id, action, changes) for entity, entity_id, action, changes in legacy]
+        assert _stored() == legacy
         db.session.remove()
         db.engine.dispose()

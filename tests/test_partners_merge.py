@@ -87,6 +87,27 @@ def test_merge_moves_every_link_without_duplicates_or_losses(login, world, overl
     assert "Slo sammen Sintef AS med denne partneren" in page
 
 
+def test_merge_changes_each_pilot_through_its_operations(login, world, overlap):
+    """Every pilot that named the merged partner moves on a version and logs the merge; others not."""
+    keep, dup, pilots = overlap
+    untouched = factories.make_pilot(world.staff_a, world.district_a, Status.RUNNING)
+    factories.link_partner(untouched, keep, "lead")
+    db.session.commit()
+    versions, dup_id = {p.id: p.version for p in (*pilots, untouched)}, dup.id
+    assert login(world.admin).post(f"/partners/{dup_id}/merge", data={"survivor": keep.id}).status_code == 302
+    db.session.expire_all()
+    assert {p.id: p.version - versions[p.id] for p in (*pilots, untouched)} == {
+        **{p.id: 1 for p in pilots}, untouched.id: 0}
+    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "pilot",
+                                                             AuditEntry.action == "partner_merge")).all()
+    assert sorted(e.entity_id for e in entries) == sorted(p.id for p in pilots)
+    p4 = next(e.changes for e in entries if e.entity_id == pilots[3].id)
+    assert p4["merged_partner"] == [{"id": dup_id, "name": "Sintef AS"}, {"id": keep.id, "name": "SINTEF"}]
+    assert p4["partners"] == [[{"partner_id": dup_id, "name": "Sintef AS", "role": "funder"}],
+                              [{"partner_id": keep.id, "name": "SINTEF", "role": "funder"}]]
+    assert [line["partner_id"] for line in p4["funding"][1]] == [keep.id]
+
+
 def test_merge_operation_is_symmetric_in_what_it_keeps(world, overlap):
     keep, dup, _ = overlap
     before = pairs()

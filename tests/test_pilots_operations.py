@@ -11,7 +11,7 @@ from tracker.locking import Conflict
 from tracker.pilots import operations
 from tracker.pilots.funding import funding_plan
 from tracker.pilots.models import Outcome, Pilot, StatusEvent
-from tracker.pilots.operations import Content, Incomplete
+from tracker.pilots.operations import Content, Incomplete, TooManyLeads
 from tracker.pilots.workflow import Action, Refusal, Status, TransitionError
 
 
@@ -144,3 +144,28 @@ def test_two_simultaneous_saves_of_the_same_version_only_one_wins(app, world):
     db.session.expire_all()
     stored = db.session.get(Pilot, pilot.id)
     assert (stored.title, stored.version) == (winner, 2)
+
+
+def test_two_lead_partners_are_refused_by_the_operations_not_only_the_form(world):
+    pilot = factories.make_pilot(world.staff_a, world.district_a, status=Status.DRAFT)
+    uio, sintef = factories.make_partner("UiO"), factories.make_partner("SINTEF")
+    db.session.commit()
+    two_leads = Content({"title": pilot.title}, [], [(uio, "lead"), (sintef, "lead")], [])
+    with pytest.raises(TooManyLeads, match="at most one lead"):
+        operations.update_pilot(pilot, world.staff_a, two_leads, expected_version=pilot.version)
+    with pytest.raises(TooManyLeads):
+        operations.create_pilot(world.staff_a, Content({"title": "New", "district_id": world.district_a.id},
+                                                       [], two_leads.partners, []))
+    db.session.rollback()
+    assert db.session.get(Pilot, pilot.id).version == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Pilot)) == 1
+
+
+def test_hand_over_is_a_guarded_pilot_change(world):
+    """A hand-over made on a pilot someone else changed meanwhile is refused, not silently merged."""
+    pilot = factories.make_pilot(world.staff_a, world.district_a, status=Status.DRAFT)
+    db.session.commit()
+    db.session.execute(sa.update(Pilot).where(Pilot.id == pilot.id).values(version=Pilot.version + 1)
+                       .execution_options(synchronize_session=False))  # another session's edit
+    with pytest.raises(Conflict):
+        operations.hand_over(pilot, world.staff_b, world.admin)
