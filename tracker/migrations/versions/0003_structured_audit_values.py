@@ -1,7 +1,7 @@
 """audit entries: structured values instead of text
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-27 17:30:00
 
 Before, operations recorded partner links as "Name (role)", funding lines as
@@ -21,8 +21,8 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
