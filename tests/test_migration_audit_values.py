@@ -1,4 +1,4 @@
-"""Migration 0003: the audit entries written as text by the operations before it become records,
+"""Migration 0004: the audit entries written as text by the operations before it become records,
 and go back to exactly the same text on downgrade (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from tracker.history import describe
 
 
 def _legacy(ids) -> list[tuple]:
-    """Every shape the operations before 0003 recorded (``_describe_partners``, ``_describe_funding``,
+    """Every shape the operations before 0004 recorded (``_describe_partners``, ``_describe_funding``,
     ``_kpi_text``, ids, slugs and e-mail addresses), as (entity, entity id, action, changes)."""
     return [
         ("pilot", ids.pilot, "create", {
@@ -77,7 +77,7 @@ def _stored() -> list[tuple]:
 def test_upgrade_turns_text_into_records_and_downgrade_restores_it(empty_database_url):  # noqa: F811
     app = make_app(empty_database_url)
     with app.app_context():
-        upgrade(revision="0002")
+        upgrade(revision="0003")
         ids = Ids()
         legacy = _legacy(ids)
         for entity, entity_id, action, changes in legacy:
@@ -133,7 +133,7 @@ def test_upgrade_turns_text_into_records_and_downgrade_restores_it(empty_databas
         assert "District: District A → District #999999 (deleted)" in shown
         assert "Owner: Staff A → Coordinator A" in shown
 
-        downgrade(revision="0002")
+        downgrade(revision="0003")
         assert _stored() == legacy
         db.session.remove()
         db.engine.dispose()

@@ -1,7 +1,7 @@
 """audit entries: structured values instead of text
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-27 17:30:00
 
 Before, operations recorded partner links as "Name (role)", funding lines as
@@ -21,8 +21,8 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
