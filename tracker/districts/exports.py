@@ -22,6 +22,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tracker.labels import label
 from tracker.links import absolute_url
+from tracker.pilots.audit_fields import exported
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,28 +114,16 @@ def download(header: list[str], rows: list[list], fmt: str, basename: str, sep: 
     return response
 
 
-FUNDING_COLUMN = 11
-
-
 def pilot_header(internal: bool) -> list[str]:
-    """Column titles; ``internal`` (signed-in viewers) adds the per-pilot funding total."""
-    header = [_("ID"), _("Title"), _("District"), _("Status"), _("Arena kind"), _("Themes"),
-              _("Planned start"), _("Planned end"), _("Actual start"), _("Actual end"), _("Partners"),
-              _("Funding (NOK)"), _("Verdict"), _("Last updated"), _("Link")]
-    return header if internal else header[:FUNDING_COLUMN] + header[FUNDING_COLUMN + 1:]
+    """Column titles: the pilot registry's exported fields; ``internal`` (signed-in viewers) adds
+    those not shown publicly (the funding total)."""
+    return [_("ID"), *[str(f.export_label or f.label) for f in exported(internal)], _("Link")]
 
 
 def pilot_rows(pilots, locale: str, internal: bool) -> list[list]:
-    rows = []
-    for p in pilots:
-        row = [p.id, p.title, p.district.name, label("status", p.status), label("arena_kind", p.arena_kind),
-               ", ".join(t.name(locale) for t in p.themes), p.planned_start, p.planned_end, p.actual_start,
-               p.actual_end, ", ".join(sorted({link.partner.name for link in p.partner_links})),
-               sum(line.amount for line in p.funding),
-               label("verdict", p.outcome.verdict) if p.outcome else "", p.updated_at,
-               Link(absolute_url("pilots.show", pilot_id=p.id))]
-        rows.append(row if internal else row[:FUNDING_COLUMN] + row[FUNDING_COLUMN + 1:])
-    return rows
+    fields = exported(internal)
+    return [[p.id, *[f.export(p, locale) for f in fields], Link(absolute_url("pilots.show", pilot_id=p.id))]
+            for p in pilots]
 
 
 def overview_header(statuses, verdicts, internal: bool) -> list[str]:

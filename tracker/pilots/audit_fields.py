@@ -1,56 +1,156 @@
-"""The pilot's audited fields, as ``tracker/pilots/operations.py`` records them (label and kind).
+"""The pilot's field registry: every field declared once, and what each part of the app derives.
 
-Content fields are named as in the proposal form (``district``, not ``district_id``), so their
-labels also name the proposal's required fields.
+One :class:`PilotField` per field, in the order the proposal form shows them: its label and kind
+(how the history stores and shows it, ``tracker/audit_fields.py``), and where it takes part:
+
+- ``section``: the proposal-form section it is shown in (None: not on the form);
+- ``required``: needed before a proposal is submitted (``required_for_submit``);
+- ``public``: shown in the public register (and its exports) as well as to signed-in users;
+- ``export``: how the district pilot list's CSV/XLSX column is filled (None: not exported);
+- ``searchable``, ``audited``; ``scope``: after approval a change needs a change request.
+
+Derived here: the form order (``form_fields``), the required-for-submit names, the scalar
+columns the form sets, the export columns (``exported``) and the history's declaration (``PILOT``).
+The forms, the conflict view and the export read these; adding a field is one entry here plus its
+migration (``tests/test_field_registry.py`` proves it).
+
+This lives in the pilots layer, not in the pure ``workflow.py``: labels are lazy Flask-Babel
+strings and kinds format through Flask-Babel. The workflow receives the required names as a
+plain tuple (``missing_for_submit(values, required_for_submit())``) and stays free of Flask.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 from tracker.audit_fields import (
-                                  BOOL,
-                                  DATE,
-                                  TEXT,
-                                  Choice,
-                                  Field,
-                                  FundingLine,
-                                  Kpi,
-                                  PartnerLink,
-                                  Records,
-                                  Ref,
-                                  by_name,
-                                  declare,
+    BOOL,
+    DATE,
+    TEXT,
+    Choice,
+    Field,
+    FundingLine,
+    Kpi,
+    PartnerLink,
+    Records,
+    Ref,
+    by_name,
+    declare,
 )
+from tracker.labels import label
 
-PILOT = declare(
-    "pilot",
-    Field("title", _l("Title")),
-    Field("district", _l("District"), Ref("district")),
-    Field("arena_kind", _l("Arena kind"), Choice("arena_kind")),
-    Field("themes", _l("Themes"), Records(Ref("theme", "name_nb", "name_en"), key=by_name)),
-    Field("need", _l("Need (the problem)")),
-    Field("description", _l("Description (what is tested)")),
-    Field("goals", _l("Goals and success criteria")),
-    Field("location", _l("Location")),
-    Field("planned_start", _l("Planned start"), DATE),
-    Field("planned_end", _l("Planned end"), DATE),
-    Field("actual_start", _l("Actual start"), DATE),
-    Field("actual_end", _l("Actual end"), DATE),
-    Field("agency", _l("Responsible agency")),
-    Field("contact_name", _l("Contact name")),
-    Field("contact_email", _l("Contact e-mail")),
-    Field("contact_phone", _l("Contact phone")),
-    Field("is_public", _l("In the public register"), BOOL),
-    Field("partners", _l("Partners"), Records(PartnerLink(), key=by_name)),
-    Field("funding", _l("Funding"), Records(FundingLine())),
-    Field("status", _l("Status"), Choice("status")),
-    Field("comment", _l("Comment"), TEXT),
-    Field("verdict", _l("Verdict"), Choice("verdict")),
-    Field("summary", _l("Summary")),
-    Field("lessons", _l("Lessons learned")),
-    Field("next_steps", _l("Next steps")),
-    Field("kpis", _l("Key performance indicators"), Records(Kpi())),
-    Field("owner", _l("Owner"), Ref("user")),
-    Field("merged_partner", _l("Partner merged"), Ref("partner")),
+RELATION = None  # ``column`` of a field that is a relation (themes, partners, funding), not a column
+
+
+def _value(attr: str):
+    return lambda pilot, locale: getattr(pilot, attr)
+
+
+def _labelled(kind: str, attr: str):
+    return lambda pilot, locale: label(kind, getattr(pilot, attr))
+
+
+@dataclass(frozen=True)
+class PilotField(Field):
+    """One pilot field; see the module docstring for what each attribute drives."""
+
+    column: str | None = ""  # the model attribute ("" = the name; RELATION = not a column)
+    section: str | None = None
+    row: str | None = None  # fields sharing a row key stand side by side on the form
+    form_label: Any = None  # the form's label when it differs from ``label``
+    hint: Any = None
+    required: bool = False
+    public: bool = True
+    export: Callable | None = None  # (pilot, locale) -> cell value
+    export_label: Any = None
+    searchable: bool = False
+    audited: bool = True
+    scope: bool = False
+
+    @property
+    def attr(self) -> str:
+        """The pilot attribute that holds the field's value."""
+        return self.column or self.name
+
+    @property
+    def relation(self) -> bool:
+        return self.column is RELATION
+
+
+F = PilotField
+FIELDS: tuple[PilotField, ...] = (
+    F("title", _l("Title"), section="pilot", required=True, export=_value("title"), searchable=True),
+    F("district", _l("District"), Ref("district"), column="district_id", section="pilot", required=True,
+      export=lambda p, locale: p.district.name, scope=True),
+    F("status", _l("Status"), Choice("status"), export=_labelled("status", "status")),
+    F("arena_kind", _l("Arena kind"), Choice("arena_kind"), section="pilot", required=True,
+      hint=_l("Physical or digital places, or the municipality itself as a test arena for new ways "
+              "of working."), export=_labelled("arena_kind", "arena_kind")),
+    F("themes", _l("Themes"), Records(Ref("theme", "name_nb", "name_en"), key=by_name), column=RELATION,
+      section="pilot", required=True, export=lambda p, locale: ", ".join(t.name(locale) for t in p.themes)),
+    F("need", _l("Need (the problem)"), section="pilot", required=True, searchable=True, scope=True),
+    F("description", _l("Description (what is tested)"), section="pilot", required=True, searchable=True,
+      scope=True),
+    F("goals", _l("Goals and success criteria"), section="pilot", required=True, searchable=True, scope=True),
+    F("location", _l("Location"), section="pilot", searchable=True),
+    F("planned_start", _l("Planned start"), DATE, section="pilot", row="planned", required=True,
+      export=_value("planned_start"), scope=True),
+    F("planned_end", _l("Planned end"), DATE, section="pilot", row="planned", required=True,
+      export=_value("planned_end"), scope=True),
+    F("actual_start", _l("Actual start"), DATE, export=_value("actual_start")),
+    F("actual_end", _l("Actual end"), DATE, export=_value("actual_end")),
+    F("agency", _l("Responsible agency"), section="contact", required=True, searchable=True),
+    F("contact_name", _l("Contact name"), section="contact", required=True, public=False),
+    F("contact_email", _l("Contact e-mail"), section="contact", required=True, public=False),
+    F("contact_phone", _l("Contact phone"), section="contact", public=False),
+    F("is_public", _l("In the public register"), BOOL, section="contact",
+      form_label=_l("Show in the public register once approved"),
+      hint=_l("Public pilots appear in the open register from approval on, without contact details or "
+              "funding.")),
+    F("partners", _l("Partners"), Records(PartnerLink(), key=by_name), column=RELATION, section="partners",
+      export=lambda p, locale: ", ".join(sorted({link.partner.name for link in p.partner_links})),
+      searchable=True, scope=True),
+    F("funding", _l("Funding"), Records(FundingLine()), column=RELATION, section="funding", public=False,
+      export=lambda p, locale: sum(line.amount for line in p.funding), export_label=_l("Funding (NOK)"),
+      scope=True),
+    F("verdict", _l("Verdict"), Choice("verdict"),
+      export=lambda p, locale: label("verdict", p.outcome.verdict) if p.outcome else ""),
+    F("updated_at", _l("Last updated"), export=_value("updated_at"), audited=False),
+    # Recorded by the status actions, the outcome and the operations of other domains.
+    F("comment", _l("Comment"), TEXT),
+    F("summary", _l("Summary")),
+    F("lessons", _l("Lessons learned")),
+    F("next_steps", _l("Next steps")),
+    F("kpis", _l("Key performance indicators"), Records(Kpi())),
+    F("owner", _l("Owner"), Ref("user")),
+    F("merged_partner", _l("Partner merged"), Ref("partner")),
 )
+del F
+
+
+def form_fields() -> tuple[PilotField, ...]:
+    """The proposal form's fields, in form order."""
+    return tuple(f for f in FIELDS if f.section)
+
+
+def required_for_submit() -> tuple[str, ...]:
+    """The names of the fields needed before a proposal is submitted, in form order."""
+    return tuple(f.name for f in form_fields() if f.required)
+
+
+def content_columns() -> tuple[str, ...]:
+    """The scalar pilot columns the proposal form sets."""
+    return tuple(f.attr for f in form_fields() if not f.relation)
+
+
+def exported(internal: bool) -> tuple[PilotField, ...]:
+    """The export columns; ``internal`` (signed-in viewers) adds the fields not shown publicly."""
+    return tuple(f for f in FIELDS if f.export and (internal or f.public))
+
+
+# The derivations are functions (not constants) so that a field added to FIELDS shows everywhere.
+PILOT = declare("pilot", *(f for f in FIELDS if f.audited))

@@ -31,11 +31,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from tracker.audit_fields import BOOL, DATE
 from tracker.db import db
 from tracker.districts.models import District
 from tracker.guards import parse_id
 from tracker.labels import choices
 from tracker.partners.models import Partner
+from tracker.pilots.audit_fields import form_fields, required_for_submit
 from tracker.pilots.fields import (
     DecimalTextField,
     KronerField,
@@ -53,7 +55,6 @@ from tracker.pilots.models import (
     SourceType,
     Theme,
 )
-from tracker.pilots.workflow import REQUIRED_FOR_SUBMIT
 
 TEXT_MAX = 10_000
 KPI_MAX = 1e12
@@ -106,28 +107,77 @@ class FundingRowForm(Form):
     kind = SelectField(_l("Cash or in kind"), choices=lambda: choices("funding_kind"), validate_choice=False)
 
 
-class PilotForm(CheckedForm):
-    """Every proposal field; only title and district are needed to save a draft."""
+def _text(max_length: int, widget=StringField, **kwargs):
+    return lambda label: widget(label, validators=[Length(max=max_length)], **kwargs)
 
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
-    district = SelectField(_l("District"), validators=[Required()], validate_choice=False)
-    arena_kind = SelectField(_l("Arena kind"), choices=lambda: choices("arena_kind"), validate_choice=False)
-    themes = SelectMultipleField(_l("Themes"), validate_choice=False)
-    need = TextAreaField(_l("Need (the problem)"), validators=[Length(max=TEXT_MAX)])
-    description = TextAreaField(_l("Description (what is tested)"), validators=[Length(max=TEXT_MAX)])
-    goals = TextAreaField(_l("Goals and success criteria"), validators=[Length(max=TEXT_MAX)])
-    location = StringField(_l("Location"), validators=[Length(max=300)])
-    planned_start = DateField(_l("Planned start"), validators=[Optional(), in_pilot_years])
-    planned_end = DateField(_l("Planned end"), validators=[Optional(), in_pilot_years])
-    agency = StringField(_l("Responsible agency"), validators=[Length(max=200)])
-    contact_name = StringField(_l("Contact name"), validators=[Length(max=200)])
-    contact_email = StringField(_l("Contact e-mail"), validators=[
+
+# How each proposal field is entered, by registry name (a field not named here gets one from its
+# kind: a date, a yes/no box or a line of text). Labels come from the registry.
+WIDGETS = {
+    "title": lambda label: StringField(label, validators=[DataRequired(_l("Enter a title.")),
+                                                          Length(max=200)]),
+    "district": lambda label: SelectField(label, validators=[Required()], validate_choice=False),
+    "arena_kind": lambda label: SelectField(label, choices=lambda: choices("arena_kind"),
+                                            validate_choice=False),
+    "themes": lambda label: SelectMultipleField(label, validate_choice=False),
+    "need": _text(TEXT_MAX, TextAreaField),
+    "description": _text(TEXT_MAX, TextAreaField),
+    "goals": _text(TEXT_MAX, TextAreaField),
+    "location": _text(300),
+    "planned_start": lambda label: DateField(label, validators=[Optional(), in_pilot_years]),
+    "planned_end": lambda label: DateField(label, validators=[Optional(), in_pilot_years]),
+    "contact_email": lambda label: StringField(label, validators=[
         Optional(), Length(max=254), Email(_l("Enter an e-mail address like name@example.org."))],
-        render_kw={"type": "email", "autocomplete": "off"})
-    contact_phone = StringField(_l("Contact phone"), validators=[Length(max=40)])
-    is_public = BooleanField(_l("Show in the public register once approved"))
-    partners = RowList(FormField(PartnerRowForm), _l("Partners"), min_entries=1, limit=50)
-    funding = RowList(FormField(FundingRowForm), _l("Funding"), min_entries=1, limit=100)
+        render_kw={"type": "email", "autocomplete": "off"}),
+    "contact_phone": _text(40),
+    "partners": lambda label: RowList(FormField(PartnerRowForm), label, min_entries=1, limit=50),
+    "funding": lambda label: RowList(FormField(FundingRowForm), label, min_entries=1, limit=100),
+}
+BY_KIND = {DATE: lambda label: DateField(label, validators=[Optional()]), BOOL: BooleanField}
+# How a scalar field's typed value becomes its column value (default: stripped text).
+CLEAN = {
+    "district": lambda data: int(data),
+    "arena_kind": lambda data: data,
+    "contact_email": lambda data: (data or "").strip().lower(),
+    "is_public": bool,
+}
+LOAD = {  # how a stored value is loaded into its form field (default: as it is)
+    "district": lambda pilot: str(pilot.district_id),
+    "themes": lambda pilot: [str(t.id) for t in pilot.themes],
+    "partners": lambda pilot: [SimpleNamespace(partner=str(link.partner_id), role=link.role)
+                               for link in pilot.partner_links],
+    "funding": lambda pilot: [SimpleNamespace(year=line.year, source_type=line.source_type,
+                                              partner=str(line.partner_id or ""), source=line.source,
+                                              amount=line.amount, kind=line.kind) for line in pilot.funding],
+}
+
+
+def _widget(field):
+    make = WIDGETS.get(field.name) or BY_KIND.get(field.kind) or _text(200)
+    return make(field.form_label or field.label)
+
+
+def _clean(field, data):
+    if field.name in CLEAN:
+        return CLEAN[field.name](data)
+    if field.kind in BY_KIND:
+        return data if field.kind is DATE else bool(data)
+    return (data or "").strip()
+
+
+class _FromRegistry(type(FlaskForm)):
+    """Instantiating :class:`PilotForm` gives a form whose fields are the registry's form fields
+    at that moment (in registry order), entered as ``WIDGETS`` or their kind say."""
+
+    def __call__(cls, *args, **kwargs):
+        if "_registry_built" not in cls.__dict__:
+            fields = {f.name: _widget(f) for f in form_fields()}
+            cls = type(cls.__name__, (cls,), {"_registry_built": True, **fields})
+        return super().__call__(*args, **kwargs)
+
+
+class PilotForm(CheckedForm, metaclass=_FromRegistry):
+    """Every proposal field of the registry; only title and district are needed to save a draft."""
 
     def __init__(self, *args, pilot=None, may_move=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,8 +199,24 @@ class PilotForm(CheckedForm):
         self._themes = {str(t.id): t for t in themes}
         self._districts = {str(d.id): d for d in districts}
         self.cleaned = None
-        for name in REQUIRED_FOR_SUBMIT:  # marked on the form; checked by the submit action
+        for name in required_for_submit():  # marked on the form; checked by the submit action
             self[name].flags.needed_to_submit = True
+
+    # -- layout ----------------------------------------------------------------------------
+    def layout(self, section: str) -> list[list]:
+        """The form fields of ``section`` in registry order, as rows (fields sharing a ``row`` key
+        stand together), each field with its hint: ``[[(field, hint), ...], ...]``."""
+        rows, last = [], None
+        for f in form_fields():
+            if f.section != section:
+                continue
+            hint = self.district_hint if f.name == "district" else f.hint
+            if f.row and f.row == last:
+                rows[-1].append((self[f.name], hint))
+            else:
+                rows.append([(self[f.name], hint)])
+            last = f.row
+        return rows
 
     # -- row lists -------------------------------------------------------------------------
     def handle_row_buttons(self, formdata) -> bool:
@@ -276,17 +342,8 @@ class PilotForm(CheckedForm):
 
     # -- values ----------------------------------------------------------------------------
     def content_values(self) -> dict:
-        """Scalar column values for the operations (after ``validate``)."""
-        strip = lambda f: (f.data or "").strip()  # noqa: E731
-        return {
-            "title": strip(self.title), "district_id": int(self.district.data),
-            "arena_kind": self.arena_kind.data, "need": strip(self.need),
-            "description": strip(self.description), "goals": strip(self.goals),
-            "location": strip(self.location), "planned_start": self.planned_start.data,
-            "planned_end": self.planned_end.data, "agency": strip(self.agency),
-            "contact_name": strip(self.contact_name), "contact_email": strip(self.contact_email).lower(),
-            "contact_phone": strip(self.contact_phone), "is_public": bool(self.is_public.data),
-        }
+        """Scalar column values for the operations (after ``validate``), keyed by column."""
+        return {f.attr: _clean(f, self[f.name].data) for f in form_fields() if not f.relation}
 
     def selected_themes(self) -> list[Theme]:
         return [self._themes[t] for t in self.themes.data or []]
@@ -308,17 +365,8 @@ class PilotForm(CheckedForm):
 
 def pilot_form_data(pilot) -> SimpleNamespace:
     """An object the proposal form can be loaded from (rows included)."""
-    values = {name: getattr(pilot, name) for name in (
-        "title", "arena_kind", "need", "description", "goals", "location", "planned_start", "planned_end",
-        "agency", "contact_name", "contact_email", "contact_phone", "is_public")}
-    values["district"] = str(pilot.district_id)
-    values["themes"] = [str(t.id) for t in pilot.themes]
-    values["partners"] = [SimpleNamespace(partner=str(link.partner_id), role=link.role)
-                          for link in pilot.partner_links]
-    values["funding"] = [SimpleNamespace(year=line.year, source_type=line.source_type,
-                                         partner=str(line.partner_id or ""), source=line.source,
-                                         amount=line.amount, kind=line.kind) for line in pilot.funding]
-    return SimpleNamespace(**values)
+    return SimpleNamespace(**{f.name: LOAD[f.name](pilot) if f.name in LOAD else getattr(pilot, f.attr)
+                              for f in form_fields()})
 
 
 class KPIRowForm(Form):

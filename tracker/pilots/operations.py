@@ -15,7 +15,7 @@ from tracker.db import db, utcnow
 from tracker.districts.models import District
 from tracker.locking import guarded_update
 from tracker.pilots import permissions
-from tracker.pilots.audit_fields import PILOT
+from tracker.pilots.audit_fields import PILOT, form_fields, required_for_submit
 from tracker.pilots.models import (
     FundingLine,
     Outcome,
@@ -33,13 +33,6 @@ from tracker.pilots.workflow import (
     TransitionError,
     check_transition,
     missing_for_submit,
-)
-
-# Scalar pilot columns a proposal form may set.
-CONTENT_FIELDS = (
-    "title", "district_id", "arena_kind", "need", "description", "goals", "location",
-    "planned_start", "planned_end", "agency", "contact_name", "contact_email", "contact_phone",
-    "is_public",
 )
 
 
@@ -69,11 +62,8 @@ class Content:
 
 
 def submission_values(pilot: Pilot) -> dict:
-    """The pilot's proposal fields keyed by form field name (for ``missing_for_submit``)."""
-    values = {name: getattr(pilot, name) for name in CONTENT_FIELDS}
-    values["district"] = values.pop("district_id")
-    values["themes"] = list(pilot.themes)
-    return values
+    """The pilot's required proposal fields keyed by form field name (for ``missing_for_submit``)."""
+    return {f.name: getattr(pilot, f.attr) for f in form_fields() if f.required}
 
 
 def check_one_lead(links) -> None:
@@ -83,22 +73,36 @@ def check_one_lead(links) -> None:
 
 
 def _content_changes(pilot: Pilot | None, values: dict) -> dict:
-    """``values`` (form names for the district) against ``pilot`` (None: a new pilot), unstored."""
+    """``values`` (keyed by column) against ``pilot`` (None: a new pilot) as ``{field: (old, new)}``,
+    unstored; the district as objects (its history keeps the name)."""
     pairs = {}
-    for name, new in values.items():
-        if name != "district_id":
-            pairs[name] = (getattr(pilot, name) if pilot else None, new)
+    for field in form_fields():
+        if field.relation or field.attr not in values:
+            continue
+        new = values[field.attr]
+        if field.attr != "district_id":
+            pairs[field.name] = (getattr(pilot, field.attr) if pilot else None, new)
         elif pilot is None or pilot.district_id != new:
-            pairs["district"] = (pilot.district if pilot else None, db.session.get(District, new))
+            pairs[field.name] = (pilot.district if pilot else None, db.session.get(District, new))
     return pairs
+
+
+def _relation_pairs(pilot: Pilot, content: Content) -> dict:
+    return {"themes": (list(pilot.themes), content.themes),
+            "partners": ([(link.partner, link.role) for link in pilot.partner_links], content.partners),
+            "funding": (list(pilot.funding), content.funding)}
+
+
+def differences(pilot: Pilot, content: Content) -> dict:
+    """``{field: (stored, typed)}`` in stored form for the fields where ``content`` differs from
+    ``pilot`` (what an edit would change), in the registry's order. Changes nothing."""
+    changes = PILOT.changed({**_content_changes(pilot, content.values), **_relation_pairs(pilot, content)})
+    return {f.name: changes[f.name] for f in form_fields() if f.name in changes}
 
 
 def _set_relations(pilot: Pilot, content: Content) -> dict:
     """Replace themes, partner links and funding lines; return audit changes for those that differ."""
-    changes = PILOT.changed({"themes": (list(pilot.themes), content.themes),
-                             "partners": ([(link.partner, link.role) for link in pilot.partner_links],
-                                          content.partners),
-                             "funding": (list(pilot.funding), content.funding)})
+    changes = PILOT.changed(_relation_pairs(pilot, content))
     if "themes" in changes:
         pilot.themes = list(content.themes)
     wanted = {(p.id, role) for p, role in content.partners}
@@ -161,7 +165,7 @@ def transition(pilot: Pilot, action: Action | str, user, comment: str = "",
     target = check_transition(pilot.status, action, permissions.actors(user, pilot), comment,
                               has_outcome=pilot.outcome is not None)
     if action == Action.SUBMIT:
-        missing = missing_for_submit(submission_values(pilot))
+        missing = missing_for_submit(submission_values(pilot), required_for_submit())
         if missing:
             raise Incomplete(missing)
     now = utcnow()

@@ -13,19 +13,17 @@ from flask_login import current_user, login_required
 from tracker import history
 from tracker.db import db
 from tracker.districts.models import District
-from tracker.formatting import fmt_date, fmt_nok
+from tracker.formatting import fmt_date
 from tracker.guards import parse_id
-from tracker.i18n import current_language
 from tracker.labels import choices, label
 from tracker.locking import Conflict, posted_version
 from tracker.pilots import operations, permissions, queries
 from tracker.pilots.action_forms import ActionForm, DecisionForm
-from tracker.pilots.audit_fields import PILOT
+from tracker.pilots.audit_fields import PILOT, required_for_submit
 from tracker.pilots.forms import OutcomeForm, PilotForm, pilot_form_data
-from tracker.pilots.funding import funding_plan, source_label
+from tracker.pilots.funding import funding_plan
 from tracker.pilots.operations import Content, Incomplete
 from tracker.pilots.workflow import (
-    REQUIRED_FOR_SUBMIT,
     REVIEWS,
     TRANSITIONS,
     Action,
@@ -158,8 +156,12 @@ def edit(pilot_id: int):
         if partner_id in _partner_ids(form):
             form.prefill_partner(partner_id, request.args.get("role", ""))
         if request.args.get("check") == "submit":
-            _mark_missing(form, missing_for_submit(operations.submission_values(pilot)))
+            _mark_missing(form, _missing(operations.submission_values(pilot)))
     return _proposal(form, pilot)
+
+
+def _missing(values: dict) -> list[str]:
+    return missing_for_submit(values, required_for_submit())
 
 
 def _mark_missing(form, missing: list[str]) -> None:
@@ -185,8 +187,7 @@ def _proposal(form: PilotForm, pilot):
             return _render_form(form, pilot, version)
         if not form.validate_on_submit():
             if "submit_for_review" in request.form:  # every problem in one round, not format errors first
-                typed = {name: form[name].data for name in REQUIRED_FOR_SUBMIT}
-                _mark_missing(form, missing_for_submit(typed))
+                _mark_missing(form, _missing({name: form[name].data for name in required_for_submit()}))
             return _render_form(form, pilot, version, status=400)
         content = Content(form.content_values(), form.selected_themes(), form.cleaned.partners,
                           form.cleaned.funding)
@@ -199,7 +200,7 @@ def _proposal(form: PilotForm, pilot):
                 operations.transition(pilot, Action.SUBMIT, current_user, expected_version=pilot.version)
         except Conflict:
             db.session.rollback()
-            return _render_conflict(form, pilot.id)
+            return _render_conflict(form, content, pilot.id)
         except Incomplete as exc:
             db.session.rollback()
             _mark_missing(form, exc.missing)
@@ -225,51 +226,15 @@ def _render_form(form, pilot, version, status=200, conflict=None):
                            plan=funding_plan(form.preview_lines())), status
 
 
-def _render_conflict(form, pilot_id: int):
+def _render_conflict(form, content: Content, pilot_id: int):
     """Someone saved first: keep this user's input, show what is stored now, by whom and when."""
     pilot = queries.load_pilot(pilot_id, full=True)
     if pilot is None:
         abort(404)
-    stored = pilot_form_data(pilot)
-    differences = []
-    for name in ("title", "district", "arena_kind", "themes", "need", "description", "goals", "location",
-                 "planned_start", "planned_end", "agency", "contact_name", "contact_email", "contact_phone",
-                 "is_public"):
-        field, value = getattr(form, name), getattr(stored, name)
-        if _comparable(field.data) != _comparable(value):
-            differences.append((field.id, field.label.text, _display(name, value, pilot)))
-    if [(p.data["partner"], p.data["role"]) for p in form.partners if p.data["partner"]] != \
-            [(r.partner, r.role) for r in stored.partners]:
-        differences.append(("partners", _("Partners"), "; ".join(
-            f"{link.partner.name} ({label('partner_role', link.role)})" for link in pilot.partner_links)))
-    typed = [(e.data["year"], e.data["amount"], e.data["kind"]) for e in form.funding
-             if e.data["year"] is not None or e.data["amount"] is not None]
-    if typed != [(line.year, line.amount, line.kind) for line in pilot.funding]:
-        differences.append(("funding-title", _("Funding"), "; ".join(
-            f"{line.year}: {source_label(line)} {fmt_nok(line.amount)} ({label('funding_kind', line.kind)})"
-            for line in pilot.funding)))
+    differences = [(form[name].id, PILOT[name].label, PILOT[name].kind.show(stored))
+                   for name, (stored, _typed) in operations.differences(pilot, content).items()]
     conflict = {"by": queries.last_change(pilot.id), "differences": differences, "pilot": pilot}
     return _render_form(form, pilot, pilot.version, status=409, conflict=conflict)
-
-
-def _comparable(value):
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, list):
-        return sorted(str(v) for v in value)
-    return value
-
-
-def _display(name: str, value, pilot) -> str:
-    if name == "district":
-        return pilot.district.name
-    if name == "themes":
-        return ", ".join(t.name(current_language()) for t in pilot.themes)
-    if name == "arena_kind":
-        return label("arena_kind", value)
-    if name == "is_public":
-        return _("Yes") if value else _("No")
-    return "" if value is None else str(value)
 
 
 @bp.post("/<int:pilot_id>/actions/<action>")

@@ -199,17 +199,14 @@ def actions_from(status: Status | str) -> list[Action]:
     return [a for a, t in TRANSITIONS.items() if Status(status) in t.sources]
 
 
-# Proposal fields (form field names) that must be filled before ``submit``.
-REQUIRED_FOR_SUBMIT = (
-    "title", "district", "arena_kind", "themes", "need", "description", "goals",
-    "planned_start", "planned_end", "agency", "contact_name", "contact_email",
-)
+def missing_for_submit(values: dict, required: tuple[str, ...]) -> list[str]:
+    """The names in ``required`` whose value in ``values`` is empty, in that order.
 
-
-def missing_for_submit(values: dict) -> list[str]:
-    """The names in ``REQUIRED_FOR_SUBMIT`` whose value in ``values`` is empty, in form order."""
+    ``required`` is the pilot field registry's list (``tracker/pilots/audit_fields.py``), passed in so
+    that this module stays free of Flask.
+    """
     missing = []
-    for name in REQUIRED_FOR_SUBMIT:
+    for name in required:
         value = values.get(name)
         if value is None or (isinstance(value, str | list | tuple | set) and not
                              (value.strip() if isinstance(value, str) else value)):
