@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tracker.admin.operations import AdminError, hand_over_pilots
+from tracker.admin import operations as admin_ops
+from tracker.admin.operations import BadHandoverTarget, hand_over_pilots
 from tracker.auth import operations as people
 from tracker.auth.models import PasswordToken, Role
 from tracker.db import db
@@ -17,20 +18,20 @@ def _demote(user, actor):
 
 
 def test_the_only_active_admin_can_be_neither_demoted_nor_deactivated(world):
-    with pytest.raises(people.UserError):
+    with pytest.raises(people.LastAdmin):
         _demote(world.admin, world.admin)
-    with pytest.raises(people.UserError):
+    with pytest.raises(people.LastAdmin):
         people.deactivate(world.admin, world.coordinator_a)  # even by someone else
     assert world.admin.role == Role.ADMIN and world.admin.active
 
 
 def test_with_two_admins_one_may_go_but_never_by_their_own_hand(world):
     second = factories.make_user(Role.ADMIN)
-    with pytest.raises(people.UserError):
+    with pytest.raises(people.SelfDeactivation):
         people.deactivate(world.admin, world.admin)
     people.deactivate(second, world.admin)
     assert not second.active
-    with pytest.raises(people.UserError):  # now the last one again
+    with pytest.raises(people.LastAdmin):  # now the last one again
         _demote(world.admin, world.admin)
 
 
@@ -65,5 +66,15 @@ def test_a_new_link_expires_the_unused_older_ones(world):
 def test_hand_over_refuses_the_same_or_an_inactive_user(world):
     gone = factories.make_user(active=False)
     for target in (world.staff_a, gone):
-        with pytest.raises(AdminError):
+        with pytest.raises(BadHandoverTarget):
             hand_over_pilots(world.staff_a, target, world.admin)
+
+
+def test_catalogue_refusals_are_told_apart_by_class_and_name_their_field(world):
+    with pytest.raises(admin_ops.BadSlug):
+        admin_ops.create_district(world.admin, slug="Not a slug", name="X", coordinators=[])
+    with pytest.raises(admin_ops.SlugTaken):
+        admin_ops.create_district(world.admin, slug=world.district_a.slug, name="Y", coordinators=[])
+    with pytest.raises(admin_ops.NotCoordinators) as refused:
+        admin_ops.create_district(world.admin, slug="z", name="Z", coordinators=[world.staff_a])
+    assert refused.value.field == "coordinators"

@@ -17,10 +17,10 @@ from tracker.districts.models import District
 from tracker.locking import Conflict, posted_version
 from tracker.pilots.models import Pilot, Theme, pilot_themes
 
-SLUG_ERRORS = {
-    "slug": lambda: _("Use only a–z, 0–9 and single hyphens."),
-    "slug_taken": lambda: _("This short name is already used. Choose another."),
-    "coordinators": lambda: _("Only coordinators can be chosen."),
+REFUSALS = {  # what the user reads beside the field, by refusal
+    ops.BadSlug: lambda: _("Use only a–z, 0–9 and single hyphens."),
+    ops.SlugTaken: lambda: _("This short name is already used. Choose another."),
+    ops.NotCoordinators: lambda: _("Only coordinators can be chosen."),
 }
 
 
@@ -51,8 +51,7 @@ def _attempt(form, error_field: str, operation, *args, **kwargs) -> bool:
         db.session.commit()
     except ops.AdminError as exc:
         db.session.rollback()
-        target = "coordinators" if str(exc) == "coordinators" else error_field
-        form[target].errors.append(SLUG_ERRORS[str(exc)]())
+        form[exc.field or error_field].errors.append(REFUSALS[type(exc)]())
         return False
     except sa.exc.IntegrityError:  # a simultaneous change to the same name or slug
         db.session.rollback()

@@ -26,7 +26,28 @@ _NORDIC = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o"
 
 
 class AdminError(ValueError):
-    """An administrative change refused for a reason the route shows beside a field."""
+    """An administrative change refused for a reason the route shows beside a field: ``field``
+    (None: the field the route names)."""
+
+    field: str | None = None
+
+
+class BadSlug(AdminError):
+    """Not a short name of a–z, 0–9 and single hyphens."""
+
+
+class SlugTaken(AdminError):
+    """Another district or theme has this short name."""
+
+
+class NotCoordinators(AdminError):
+    """A district's coordinators must have the coordinator role."""
+
+    field = "coordinators"
+
+
+class BadHandoverTarget(AdminError):
+    """Pilots are handed over to another, active user."""
 
 
 def slugify(text: str) -> str:
@@ -42,9 +63,9 @@ def slug_taken(model, slug: str) -> bool:
 
 def _checked_slug(model, slug: str) -> str:
     if not SLUG_RE.match(slug or "") or len(slug) > SLUG_MAX:
-        raise AdminError("slug")
+        raise BadSlug(slug)
     if slug_taken(model, slug):
-        raise AdminError("slug_taken")
+        raise SlugTaken(slug)
     return slug
 
 
@@ -52,7 +73,7 @@ def _coordinators_changed(district: District, coordinators: list[User]) -> dict:
     """Set the coordinators; the users who gain or lose the district get a new version too (their
     district list is the same link, edited from the other side)."""
     if any(u.role != Role.COORDINATOR for u in coordinators):
-        raise AdminError("coordinators")
+        raise NotCoordinators()
     changes = DISTRICT.changed({"coordinators": (list(district.coordinators), coordinators)})
     if changes:
         for user in set(district.coordinators) ^ set(coordinators):
@@ -122,7 +143,7 @@ def set_retired(obj: District | Theme, entity: str, actor: User, retired: bool) 
 def hand_over_pilots(from_user: User, to_user: User, actor: User) -> list[int]:
     """Move every pilot owned by ``from_user`` to the active ``to_user`` (``pilots.operations.hand_over``)."""
     if to_user.id == from_user.id or not to_user.active:
-        raise AdminError("handover_target")
+        raise BadHandoverTarget()
     pilots = db.session.scalars(
         sa.select(Pilot).where(Pilot.owner_id == from_user.id).order_by(Pilot.id).with_for_update()
     ).all()

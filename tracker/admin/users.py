@@ -17,7 +17,7 @@ from tracker.admin.forms import (
     UserFilterForm,
     options,
 )
-from tracker.admin.operations import AdminError, hand_over_pilots
+from tracker.admin.operations import BadHandoverTarget, hand_over_pilots
 from tracker.admin.routes import bp, get_or_404, page_of, stale_edit
 from tracker.auth import operations as people
 from tracker.auth.models import SignIn, User
@@ -29,7 +29,6 @@ from tracker.locking import Conflict, posted_version
 from tracker.logs import event
 from tracker.pilots.models import Pilot
 
-LAST_ADMIN = "last active admin"
 LINK_SESSION_KEY = "admin_new_link"
 
 
@@ -161,10 +160,12 @@ def user_deactivate(user_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             people.deactivate(user, current_user)
-        except people.UserError as exc:
+        except people.LastAdmin:
             db.session.rollback()
-            flash(_("You cannot deactivate the last active administrator.") if str(exc) == LAST_ADMIN
-                  else _("You cannot deactivate yourself."), "error")
+            flash(_("You cannot deactivate the last active administrator."), "error")
+        except people.SelfDeactivation:
+            db.session.rollback()
+            flash(_("You cannot deactivate yourself."), "error")
         else:
             db.session.commit()
             event("user_deactivated", user_id=user.id, by=current_user.id)
@@ -204,7 +205,7 @@ def user_handover(user_id: int):
         target = db.session.get(User, handover.to_user.data)
         try:
             moved = hand_over_pilots(user, target, current_user)
-        except AdminError:
+        except BadHandoverTarget:
             db.session.rollback()
             handover.to_user.errors.append(_("Choose an active person other than this one."))
         else:

@@ -28,6 +28,20 @@ class UserError(ValueError):
     """A user operation refused for a reason the caller shows as-is."""
 
 
+class LastAdmin(UserError):
+    """The change would leave no active administrator."""
+
+    def __init__(self):
+        super().__init__("last active admin")
+
+
+class SelfDeactivation(UserError):
+    """An administrator tried to deactivate themselves."""
+
+    def __init__(self):
+        super().__init__("an admin cannot deactivate themselves")
+
+
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -169,7 +183,7 @@ def update_user(user: User, actor: User, *, name: str, agency: str, role: str,
     if districts and role != Role.COORDINATOR:
         raise UserError("only coordinators are linked to districts")
     if role != Role.ADMIN and _would_leave_no_admin(user):
-        raise UserError("last active admin")
+        raise LastAdmin()
     values = {"name": name.strip(), "agency": agency.strip(), "role": role}
     moved = set(user.districts) ^ set(districts)
     guard_changes(user, version, values, bool(moved))
@@ -211,9 +225,9 @@ def _expire_links(user: User, now) -> None:
 def deactivate(user: User, actor: User) -> None:
     """Let a leaver go: no sign-in, every session ended, open set-password links void."""
     if user.id == actor.id:
-        raise UserError("an admin cannot deactivate themselves")
+        raise SelfDeactivation()
     if _would_leave_no_admin(user):
-        raise UserError("last active admin")
+        raise LastAdmin()
     if not user.active:
         return
     user.active = False
