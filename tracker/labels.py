@@ -1,4 +1,10 @@
-"""Display labels (nb/en) for every enum value, in one place for templates and exports."""
+"""Display labels (nb/en) for every enum value, in one place for templates and exports.
+
+The labels stay here rather than beside their enums: the models and ``workflow.py`` are free of
+Flask (labels are Flask-Babel lazy strings), and each enum's labels are already written once, in
+one dict per kind; a ``labels.py`` per domain would add a registration step without removing any
+repetition.
+"""
 
 from __future__ import annotations
 

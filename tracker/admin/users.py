@@ -154,46 +154,52 @@ def user(user_id: int):
     return _render_user(user, form=form, status=400)
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
-def user_deactivate(user_id: int):
-    user = get_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            people.deactivate(user, current_user)
-        except people.LastAdmin:
-            db.session.rollback()
-            flash(_("You cannot deactivate the last active administrator."), "error")
-        except people.SelfDeactivation:
-            db.session.rollback()
-            flash(_("You cannot deactivate yourself."), "error")
-        else:
-            db.session.commit()
-            event("user_deactivated", user_id=user.id, by=current_user.id)
-            flash(_("%(name)s is deactivated and signed out everywhere.", name=user.name), "success")
-    return redirect(url_for("admin.user", user_id=user.id))
+def confirmed(action: str):
+    """Register ``act(user)`` as the POST route ``/users/<id>/<action>`` (endpoint: its name) of a
+    confirmed button on a user's page: it runs if the confirmation form is valid (it commits and
+    says what happened), then the admin is back on that page."""
+    def register(act):
+        def view(user_id: int):
+            user = get_or_404(User, user_id)
+            if ConfirmForm().validate_on_submit():
+                act(user)
+            return redirect(url_for("admin.user", user_id=user.id))
+        bp.add_url_rule(f"/users/<int:user_id>/{action}", act.__name__, view, methods=["POST"])
+        return act
+    return register
 
 
-@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
-def user_reactivate(user_id: int):
-    user = get_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
-        people.reactivate(user, current_user)
+@confirmed("deactivate")
+def user_deactivate(user):
+    try:
+        people.deactivate(user, current_user)
+    except people.LastAdmin:
+        db.session.rollback()
+        flash(_("You cannot deactivate the last active administrator."), "error")
+    except people.SelfDeactivation:
+        db.session.rollback()
+        flash(_("You cannot deactivate yourself."), "error")
+    else:
         db.session.commit()
-        event("user_reactivated", user_id=user.id, by=current_user.id)
-        flash(_("%(name)s can sign in again.", name=user.name), "success")
-    return redirect(url_for("admin.user", user_id=user.id))
+        event("user_deactivated", user_id=user.id, by=current_user.id)
+        flash(_("%(name)s is deactivated and signed out everywhere.", name=user.name), "success")
 
 
-@bp.route("/users/<int:user_id>/link", methods=["POST"])
-def user_link(user_id: int):
-    user = get_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
-        if not permissions.can_issue_link(current_user, user):
-            flash(_("Reactivate the user before you make a set-password link."), "error")
-        else:
-            _issue_link(user)
-            flash(_("A new set-password link was made; older links no longer work."), "success")
-    return redirect(url_for("admin.user", user_id=user.id))
+@confirmed("reactivate")
+def user_reactivate(user):
+    people.reactivate(user, current_user)
+    db.session.commit()
+    event("user_reactivated", user_id=user.id, by=current_user.id)
+    flash(_("%(name)s can sign in again.", name=user.name), "success")
+
+
+@confirmed("link")
+def user_link(user):
+    if not permissions.can_issue_link(current_user, user):
+        flash(_("Reactivate the user before you make a set-password link."), "error")
+    else:
+        _issue_link(user)
+        flash(_("A new set-password link was made; older links no longer work."), "success")
 
 
 @bp.route("/users/<int:user_id>/handover", methods=["POST"])

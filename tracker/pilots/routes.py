@@ -58,13 +58,16 @@ def _helpers():
             "can_act": permissions.can_act, "transitions": TRANSITIONS}
 
 
-def _viewable(pilot_id: int, full: bool = False):
-    """Load or 404, then the view permission (404 for anonymous, 403 for signed-in users)."""
+def _viewable(pilot_id: int, full: bool = False, needs=None):
+    """Load or 404, then the view permission (404 for anonymous, 403 for signed-in users), then
+    ``needs(user, pilot)`` if given (403)."""
     pilot = queries.load_pilot(pilot_id, full=full)
     if pilot is None:
         abort(404)
     if not permissions.can_view(current_user, pilot):
         abort(403 if current_user.is_authenticated else 404)
+    if needs is not None and not needs(current_user, pilot):
+        abort(403)
     return pilot
 
 
@@ -146,9 +149,7 @@ def new():
 @bp.route("/<int:pilot_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(pilot_id: int):
-    pilot = _viewable(pilot_id, full=True)
-    if not permissions.can_edit(current_user, pilot):
-        abort(403)
+    pilot = _viewable(pilot_id, full=True, needs=permissions.can_edit)
     form = PilotForm(obj=pilot_form_data(pilot) if request.method == "GET" else None, pilot=pilot,
                      may_move=permissions.can_move(current_user, pilot))
     if request.method == "GET":
@@ -306,9 +307,7 @@ def _take(pilot, form, version: int, key: str, on_date=None):
 @bp.route("/<int:pilot_id>/outcome", methods=["GET", "POST"])
 @login_required
 def outcome(pilot_id: int):
-    pilot = _viewable(pilot_id, full=True)
-    if not permissions.can_record_outcome(current_user, pilot):
-        abort(403)
+    pilot = _viewable(pilot_id, full=True, needs=permissions.can_record_outcome)
     form = OutcomeForm(obj=pilot.outcome if request.method == "GET" else None)
     if request.method == "GET":
         return _render_outcome(form, pilot, pilot.version)
