@@ -1,5 +1,6 @@
-"""Proposal and outcome forms. Row lists (partners, funding, KPIs) add and remove rows
-by submitting (no JavaScript needed); unknown ids posted by hand become field errors."""
+"""The proposal form, its fields made from the pilot field registry (the outcome form is in
+``outcome_forms.py``). Row lists (partners, funding) add and remove rows by submitting (no JavaScript
+needed); unknown ids posted by hand become field errors."""
 
 from __future__ import annotations
 
@@ -24,11 +25,9 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     Email,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
-    ValidationError,
 )
 
 from tracker.audit_fields import BOOL, DATE
@@ -39,7 +38,6 @@ from tracker.labels import choices
 from tracker.partners.models import Partner
 from tracker.pilots.audit_fields import form_fields, required_for_submit
 from tracker.pilots.fields import (
-    DecimalTextField,
     KronerField,
     Required,
     RowList,
@@ -57,7 +55,6 @@ from tracker.pilots.models import (
 )
 
 TEXT_MAX = 10_000
-KPI_MAX = 1e12
 
 
 def _partner_choices() -> list[tuple[str, str]]:
@@ -367,61 +364,3 @@ def pilot_form_data(pilot) -> SimpleNamespace:
     """An object the proposal form can be loaded from (rows included)."""
     return SimpleNamespace(**{f.name: LOAD[f.name](pilot) if f.name in LOAD else getattr(pilot, f.attr)
                               for f in form_fields()})
-
-
-class KPIRowForm(Form):
-    name = StringField(_l("KPI"), validators=[Length(max=200)])
-    unit = StringField(_l("Unit"), validators=[Length(max=40)])
-    baseline = DecimalTextField(_l("Baseline"), validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
-                            render_kw={"inputmode": "decimal"})
-    target = DecimalTextField(_l("Target"), validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
-                          render_kw={"inputmode": "decimal"})
-    actual = DecimalTextField(_l("Actual"), validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
-                          render_kw={"inputmode": "decimal"})
-
-
-class OutcomeForm(CheckedForm):
-    verdict = SelectField(_l("Verdict"), choices=lambda: [("", _l("Choose a verdict")), *choices("verdict")],
-                          validators=[Required()], validate_choice=False)
-    summary = TextAreaField(_l("Summary"), validators=[Length(max=TEXT_MAX)])
-    lessons = TextAreaField(_l("Lessons learned"), validators=[
-        InputRequired(_l("Describe the lessons learned.")), Length(max=TEXT_MAX)])
-    next_steps = TextAreaField(_l("Next steps"), validators=[Length(max=TEXT_MAX)])
-    kpis = RowList(FormField(KPIRowForm), _l("Key performance indicators"), min_entries=1, limit=50)
-
-    def validate_verdict(self, field):
-        if field.data not in dict(choices("verdict")):
-            raise ValidationError(_l("Choose a verdict."))
-
-    def check(self) -> bool:
-        ok = True
-        if not (self.lessons.data or "").strip() and not self.lessons.errors:
-            self.lessons.errors = [_l("Describe the lessons learned.")]
-            ok = False
-        for entry in self.kpis:
-            f = entry.form
-            numbers = (f.baseline, f.target, f.actual)
-            if not (f.name.data or "").strip() and any(x.data is not None for x in numbers):
-                f.name.errors = [*f.name.errors, _l("Name the KPI.")]
-                ok = False
-        return ok
-
-    def handle_row_buttons(self, formdata) -> bool:
-        return row_buttons(formdata, "kpi", self.kpis)
-
-    def row_errors(self) -> list[tuple[str, str, str]]:
-        return row_errors(_l("KPI row %(n)s"), self.kpis)
-
-    def outcome_values(self) -> dict:
-        return {name: (getattr(self, name).data or "").strip()
-                for name in ("verdict", "summary", "lessons", "next_steps")}
-
-    def kpi_rows(self) -> list[dict]:
-        rows = []
-        for entry in self.kpis:
-            f = entry.form
-            if (f.name.data or "").strip():
-                rows.append({"name": f.name.data.strip(), "unit": (f.unit.data or "").strip(),
-                             **{k: (float(getattr(f, k).data) if getattr(f, k).data is not None else None)
-                                for k in ("baseline", "target", "actual")}})
-        return rows

@@ -20,9 +20,10 @@ from tracker.locking import Conflict, posted_version
 from tracker.pilots import operations, permissions, queries
 from tracker.pilots.action_forms import ActionForm, DecisionForm
 from tracker.pilots.audit_fields import PILOT, required_for_submit
-from tracker.pilots.forms import OutcomeForm, PilotForm, pilot_form_data
+from tracker.pilots.forms import PilotForm, pilot_form_data
 from tracker.pilots.funding import funding_plan
 from tracker.pilots.operations import Content, Incomplete
+from tracker.pilots.outcome_forms import OutcomeForm
 from tracker.pilots.workflow import (
     REVIEWS,
     TRANSITIONS,
