@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
 from tracker import locking
 from tracker.admin.permissions import can_administer
 from tracker.db import db
+from tracker.paging import page_number, paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 MAX_DB_INT = 2**31 - 1
-MAX_PAGE = 100_000
 
 
 @bp.before_request
@@ -40,10 +40,8 @@ def get_or_404(model, ident: int):
 
 
 def page_of(stmt):
-    """One page of ``stmt`` (``?page=``, PAGE_SIZE rows): two queries, whatever the table size."""
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
-    return db.paginate(stmt, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False,
-                       count=True)
+    """One page of ``stmt`` at ``?page=`` (the shared paginator)."""
+    return paginate(stmt, page_number(request.args))
 
 
 def _comparable(value):

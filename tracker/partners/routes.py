@@ -14,6 +14,7 @@ from tracker.db import db
 from tracker.extensions import login_manager
 from tracker.labels import PLACEHOLDER, choices
 from tracker.locking import Conflict, posted_version
+from tracker.paging import page_number
 from tracker.partners import operations, orgnr, permissions, queries
 from tracker.partners.audit_fields import PARTNER
 from tracker.partners.forms import LABELS, MergeForm, PartnerForm
@@ -97,7 +98,7 @@ def index():
     district = next((d for d in districts if d.slug == args.get("district")), None)
     sort = args.get("sort") if args.get("sort") in queries.SORTS else "name"
     result = queries.directory(current_user, q=q, kind=kind, district=district, sort=sort,
-                               page=args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"])
+                               page=page_number(args), per_page=current_app.config["PAGE_SIZE"])
     kept = {"q": q, "kind": kind, "district": district.slug if district else "",
             "sort": sort if sort != "name" else ""}
     kept = {k: v for k, v in kept.items() if v}  # only known arguments: stray ones never reach url_for
