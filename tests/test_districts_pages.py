@@ -129,14 +129,53 @@ def test_filters(portfolio, login, query, expected):
     assert set(pilot_titles(html)) - {"Hidden draft"} == expected
 
 
-def test_theme_and_partner_filters_use_ids(portfolio, login):
+def test_theme_filter_uses_ids_and_an_old_partner_id_link_still_works(portfolio, login):
     client = login(portfolio["world"].admin)
     html = client.get(f"/districts/district-a?theme={portfolio['mobility'].id}").get_data(as_text=True)
     assert set(pilot_titles(html)) == {"Øko-bussen", "Bike lanes"}
     html = client.get(f"/districts/district-a?partner={portfolio['uni'].id}").get_data(as_text=True)
     assert set(pilot_titles(html)) == {"Øko-bussen", "Reuse concrete", "Drone post"}
-    # The partner select offers the partners linked in this district.
-    assert f'<option value="{portfolio["startup"].id}">Ærlig Sykkel AS</option>' in html
+    # The search box then shows the partner's name (submitting the form searches by it).
+    assert 'name="partner" type="text" value="Universitetet i Oslo"' in html
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("universitetet", {"Øko-bussen", "Reuse concrete", "Drone post"}),
+    ("ÆRLIG", {"Øko-bussen"}),  # any case, æ/ø/å folded as in the partner search
+    ("aerlig sykkel as", {"Øko-bussen"}),
+    ("Nobody", set()),
+    ("%", set()),  # a LIKE wildcard is matched literally
+])
+def test_the_partner_filter_is_a_search_by_name(portfolio, login, typed, expected):
+    html = login(portfolio["world"].admin).get(f"/districts/district-a?partner={typed}").get_data(as_text=True)
+    assert set(pilot_titles(html)) == expected
+    assert f'value="{typed}"' in html  # kept in the box
+
+
+def test_the_partner_search_box_offers_the_top_partners_and_no_list_of_every_partner(portfolio, login, app):
+    world = portfolio["world"]
+    for n in range(30):
+        f.link_partner(portfolio["pilots"]["running"], f.make_partner(f"Leverandør {n:02d}"), "participant")
+    db.session.commit()
+    html = login(world.admin).get("/districts/district-a").get_data(as_text=True)
+    box = html.split('<datalist id="partner-suggestions">')[1].split("</datalist>")[0]
+    assert '<option value="Universitetet i Oslo">' in box  # the partner in the most pilots
+    assert box.count("<option") == 10
+    assert 'list="partner-suggestions"' in html and "/districts/district-a/partners.json" in html
+
+
+def test_partner_suggestions_match_as_you_type_and_never_reveal_hidden_pilots(portfolio, login, client):
+    world = portfolio["world"]
+    secret = f.make_partner("Hemmelig Partner AS")
+    f.link_partner(portfolio["pilots"]["draft"], secret)
+    db.session.commit()
+    url = "/districts/district-a/partners.json"
+    assert client.get(f"{url}?q=univ").get_json() == ["Universitetet i Oslo"]
+    assert client.get(f"{url}?q=hemmelig").get_json() == []  # a draft: not public
+    assert login(world.staff_a).get(f"{url}?q=hemmelig").get_json() == ["Hemmelig Partner AS"]  # owner
+    assert login(world.staff_b).get(f"{url}?q=hemmelig").get_json() == []
+    assert client.get(f"{url}?q=").get_json() == [] and client.get(f"{url}?q=%25").get_json() == []
+    assert client.get("/districts/nowhere/partners.json?q=a").status_code == 404
 
 
 def test_filters_apply_to_the_aggregates_and_stay_in_the_form(portfolio, login):
@@ -178,7 +217,7 @@ def test_pagination_keeps_filters(world, login, app):
 @pytest.mark.parametrize(
     ("query", "field"),
     [("status=flying", "status"), ("theme=abc", "theme"), ("theme=999999", "theme"),
-     ("partner=-1", "partner"), ("year=abc", "year"), ("year=99999999999999999999", "year"),
+     ("partner=" + "x" * 201, "partner"), ("year=abc", "year"), ("year=99999999999999999999", "year"),
      ("sort=sideways", "sort"),
      ("q=" + "x" * 201, "q")],
 )

@@ -113,11 +113,13 @@ def test_list_filters_by_district_status_theme_kind_and_text(world, login):
     assert titles(f"district={world.district_b.id}") == {"Heat pilot"}
     assert titles("status=running") == {"Bus pilot"}
     assert titles(f"theme={theme.id}") == {"Bus pilot"}
-    assert titles("kind=digital") == {"Heat pilot"}
+    assert titles("arena=digital") == {"Heat pilot"}
+    assert titles("kind=digital") == {"Heat pilot"}  # the old name, in bookmarks
     assert titles("q=heat") == {"Heat pilot"}
     assert titles("q=%25") == set()
     # Malformed filters are ignored, never a 500.
-    for query in ("district=abc", "status=flying", "theme=" + "9" * 40, "page=-3", "page=abc", "kind=x"):
+    for query in ("district=abc", "status=flying", "theme=" + "9" * 40, "page=-3", "page=abc", "kind=x",
+                  "arena=x", "year=x", "sort=x"):
         assert client.get("/pilots/?" + query).status_code == 200
 
 

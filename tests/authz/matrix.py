@@ -96,6 +96,8 @@ MATRIX: list[Case] = [
     Case("districts.show", get="200 200 200 200 200 200", args=lambda s: {"slug": s.world.district_a.slug}),
     Case("districts.export", get="200 200 200 200 200 200",
          args=lambda s: {"slug": s.world.district_a.slug, "fmt": "csv"}),
+    Case("districts.partner_suggestions", get="200 200 200 200 200 200",
+         args=lambda s: {"slug": s.world.district_a.slug}),
     Case("districts.overview_export", get="200 200 200 200 200 200", args=lambda s: {"fmt": "xlsx"}),
     Case("account.index", get="L 200 200 200 200 200"),
     Case("account.name", post="L 400 400 400 400 400"),

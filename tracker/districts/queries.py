@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.db import db, utcnow
+from tracker.db import db
 from tracker.districts.models import District
+from tracker.paging import Page, paginate
+from tracker.partners import queries as partner_queries
 from tracker.partners.models import Partner
+from tracker.pilots.filters import PilotFilter
 from tracker.pilots.models import FundingLine, Outcome, Pilot, PilotPartner, SourceType, Theme, Verdict
 from tracker.pilots.workflow import PUBLIC_STATUSES, Status
 
@@ -26,90 +28,25 @@ TIMELINE_LIMIT = 40
 COMMITTED = [str(s) for s in Status if s in PUBLIC_STATUSES]
 
 
-def committed(filters: dict | None = None) -> list:
+def committed(pilot_filter: PilotFilter | None = None) -> list:
     """The condition funding totals add: committed pilots, unless the viewer chose a status."""
-    return [] if "status" in (filters or {}) else [Pilot.status.in_(COMMITTED)]
+    return [] if pilot_filter is not None and pilot_filter.status else [Pilot.status.in_(COMMITTED)]
 
 
-def active_period():
-    """A pilot's period as SQL ``(start, end)``: the rule behind "Active in year".
-
-    From the actual start (else the planned start) to the actual end; while not ended, to the
-    planned end, except that a running pilot past its planned end runs up to today (not forever).
-    No start: no period; no end: the start day only.
-    """
-    today = sa.literal(utcnow().date(), sa.Date)
-    start = sa.func.coalesce(Pilot.actual_start, Pilot.planned_start)
-    end = sa.case(
-        (Pilot.actual_end.is_not(None), Pilot.actual_end),
-        (Pilot.status == Status.RUNNING,
-         sa.case((Pilot.planned_end > today, Pilot.planned_end), else_=today)),
-        else_=sa.func.coalesce(Pilot.planned_end, start),
-    )
-    return start, end
-
-
-def _active_in(year: int):
-    start, end = active_period()
-    return sa.and_(start.is_not(None), start <= date(year, 12, 31), end >= date(year, 1, 1))
-
-
-def conditions(visible, district_ids=None, filters: dict | None = None, skip=()) -> list:
-    """WHERE conditions for the viewer, the districts and the filters (except those in ``skip``)."""
-    where = [visible]
-    if district_ids is not None:
-        where.append(Pilot.district_id.in_(list(district_ids)))
-    filters = {k: v for k, v in (filters or {}).items() if k not in skip}
-    if "status" in filters:
-        where.append(Pilot.status == filters["status"])
-    if "arena" in filters:
-        where.append(Pilot.arena_kind == filters["arena"])
-    if "theme" in filters:
-        where.append(Pilot.themes.any(Theme.id == filters["theme"]))
-    if "partner" in filters:
-        where.append(Pilot.partner_links.any(PilotPartner.partner_id == filters["partner"]))
-    if "year" in filters:
-        where.append(_active_in(filters["year"]))
-    if "q" in filters:
-        where.append(sa.func.lower(Pilot.title).contains(filters["q"].lower(), autoescape=True))
-    return where
-
-
-SORT_ORDER = {
-    "updated": (Pilot.updated_at.desc(), Pilot.id.desc()),
-    "planned_end": (Pilot.planned_end.is_(None), Pilot.planned_end.asc(), Pilot.id.asc()),
-    "title": (Pilot.title.asc(), Pilot.id.asc()),
-}
-
-
-@dataclass
-class PageOf:
-    items: list
-    total: int
-    page: int
-    pages: int
-
-
-def pilot_page(where: list, sort: str, page: int, per_page: int) -> PageOf:
+def pilot_page(where: list, pilot_filter: PilotFilter, page: int, per_page: int) -> Page:
     """One page of pilots (themes eager-loaded) and the total: three queries at most."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Pilot).where(*where)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    items = db.session.scalars(
-        sa.select(Pilot).where(*where).options(selectinload(Pilot.themes))
-        .order_by(*SORT_ORDER[sort]).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return PageOf(items=list(items), total=total, page=page, pages=pages)
+    stmt = sa.select(Pilot).where(*where).options(selectinload(Pilot.themes)).order_by(*pilot_filter.order)
+    return paginate(stmt, page, per_page)
 
 
-def export_pilots(where: list, sort: str) -> list[Pilot]:
+def export_pilots(where: list, order: tuple) -> list[Pilot]:
     """Every pilot matching ``where`` for an export, with what the rows show (bounded queries)."""
     return list(db.session.scalars(
         sa.select(Pilot).where(*where)
         .options(joinedload(Pilot.district), joinedload(Pilot.outcome), selectinload(Pilot.themes),
                  selectinload(Pilot.funding),
                  selectinload(Pilot.partner_links).joinedload(PilotPartner.partner))
-        .order_by(*SORT_ORDER[sort])
+        .order_by(*order)
     ).unique())
 
 
@@ -152,26 +89,37 @@ def latest_lessons(where: list, limit: int = 5) -> list[tuple[Pilot, Outcome]]:
     return [tuple(r) for r in rows]
 
 
-def partner_counts(where: list) -> list[tuple[Partner, int]]:
-    """Every partner linked to the matching pilots, with how many of them, most involved first.
-
-    One query serves the partner filter's options, the top partners and the count per kind.
-    """
+def top_partners(where: list, limit: int) -> list[tuple[Partner, int]]:
+    """The ``limit`` partners linked to the most matching pilots, with how many of them."""
     pilots = sa.func.count(sa.distinct(PilotPartner.pilot_id))
     rows = db.session.execute(
         sa.select(Partner, pilots).join(PilotPartner, PilotPartner.partner_id == Partner.id)
         .join(Pilot, Pilot.id == PilotPartner.pilot_id).where(*where)
-        .group_by(Partner.id).order_by(pilots.desc(), Partner.name, Partner.id)
+        .group_by(Partner.id).order_by(pilots.desc(), Partner.name, Partner.id).limit(limit)
     ).all()
     return [tuple(r) for r in rows]
 
 
-def by_kind(counts: list[tuple[Partner, int]]) -> dict[str, int]:
-    """How many distinct partners of each kind, most common first."""
-    kinds: dict[str, int] = defaultdict(int)
-    for partner, _n in counts:
-        kinds[partner.kind] += 1
-    return dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+def partner_kinds(where: list) -> dict[str, int]:
+    """How many distinct partners of each kind the matching pilots have, most common first."""
+    partners = sa.func.count(sa.distinct(Partner.id))
+    rows = db.session.execute(
+        sa.select(Partner.kind, partners).join(PilotPartner, PilotPartner.partner_id == Partner.id)
+        .join(Pilot, Pilot.id == PilotPartner.pilot_id).where(*where)
+        .group_by(Partner.kind).order_by(partners.desc(), Partner.kind)
+    ).all()
+    return dict(rows)
+
+
+def partner_names(where: list, text: str, limit: int) -> list[str]:
+    """Names of partners of the matching pilots that match ``text`` (the partner search's rule),
+    alphabetically: the suggestions of the partner filter's search box."""
+    return list(db.session.scalars(
+        sa.select(Partner.name).join(PilotPartner, PilotPartner.partner_id == Partner.id)
+        .join(Pilot, Pilot.id == PilotPartner.pilot_id)
+        .where(*where, partner_queries.matching(text))
+        .group_by(Partner.name).order_by(Partner.name).limit(limit)
+    ))
 
 
 def themes() -> list[Theme]:
@@ -197,12 +145,12 @@ class Funding:
         return sum(self.cells.values())
 
 
-def funding(where: list, filters: dict | None = None) -> Funding:
+def funding(where: list, pilot_filter: PilotFilter | None = None) -> Funding:
     """Total funding per year and per source kind (SQL aggregate, never stored) of the committed
-    pilots matching ``where``, or of the status chosen in ``filters``."""
+    pilots matching ``where``, or of the status chosen in ``pilot_filter``."""
     rows = db.session.execute(
         sa.select(FundingLine.year, FundingLine.source_type, sa.func.sum(FundingLine.amount))
-        .join(FundingLine.pilot).where(*where, *committed(filters))
+        .join(FundingLine.pilot).where(*where, *committed(pilot_filter))
         .group_by(FundingLine.year, FundingLine.source_type)
     ).all()
     cells = {(y, s): int(total or 0) for y, s, total in rows}

@@ -10,16 +10,17 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
 from tracker.db import db, utcnow
 from tracker.districts import attention, cache, charts, exports, queries
-from tracker.districts.forms import FilterForm
 from tracker.districts.models import District
 from tracker.labels import label
-from tracker.pilots.models import Verdict
+from tracker.paging import page_number
+from tracker.pilots.filters import FilterForm, PilotFilter
+from tracker.pilots.models import Pilot, Verdict
 from tracker.pilots.permissions import visible_filter
 from tracker.pilots.workflow import PUBLIC_STATUSES, Status
 
@@ -29,7 +30,7 @@ VERDICTS = [str(v) for v in Verdict]
 OVERVIEW_FILTERS = ("q", "theme", "arena", "year")
 FORMATS = "any(csv, xlsx)"
 TOP_PARTNERS = 10
-FILTER_ARGS = ("q", "status", "theme", "arena", "partner", "year", "sort")
+SUGGESTIONS = 20
 
 
 def _locale() -> str:
@@ -51,15 +52,9 @@ def _district(slug: str) -> District:
     return db.session.scalar(sa.select(District).where(District.slug == slug)) or abort(404)
 
 
-def _filter_args() -> dict[str, str]:
-    """The filter arguments of the current query string (only ours: a stray ``slug=`` or ``fmt=``
-    must not collide with the URL's own arguments)."""
-    return {k: v for k in FILTER_ARGS if (v := request.args.get(k))}
-
-
-def _export_links(endpoint: str, **view_args) -> dict[str, str]:
+def _export_links(endpoint: str, pilot_filter: PilotFilter, **view_args) -> dict[str, str]:
     """Download links that carry the current filters (not the page number)."""
-    args = _filter_args()
+    args = pilot_filter.as_args()
     return {
         "csv": url_for(endpoint, fmt="csv", **view_args, **args),
         "csv_semicolon": url_for(endpoint, fmt="csv", sep="semicolon", **view_args, **args),
@@ -67,28 +62,15 @@ def _export_links(endpoint: str, **view_args) -> dict[str, str]:
     }
 
 
-def _page_links(slug: str, page: queries.PageOf) -> dict[str, str | None]:
-    """Previous and next page with the same filters."""
-    def link(n: int) -> str | None:
-        if not 1 <= n <= page.pages:
-            return None
-        return url_for("districts.show", slug=slug, **_filter_args(), page=n)
-
-    return {"prev": link(page.page - 1), "next": link(page.page + 1)}
-
-
-def _district_filters(district: District, visible):
-    """The filter form and its valid values, plus the district's partners (with pilot counts)."""
-    involved = queries.partner_counts(queries.conditions(visible, [district.id]))
-    form = FilterForm(request.args, themes=queries.themes(), locale=_locale(), statuses=_statuses(),
-                      partners=sorted((p for p, _n in involved), key=lambda p: (p.name, p.id)))
-    return form, form.filters(), involved
+def _district_filters():
+    """The filter form and its valid values (the district is fixed by the URL)."""
+    form = FilterForm(request.args, themes=queries.themes(), locale=_locale(), statuses=_statuses())
+    return form, form.filter().without("district")
 
 
 def _overview_filters():
     form = FilterForm(request.args, themes=queries.themes(), locale=_locale())
-    filters = {k: v for k, v in form.filters().items() if k in OVERVIEW_FILTERS}
-    return form, filters
+    return form, form.filter().only(*OVERVIEW_FILTERS)
 
 
 @bp.route("/")
@@ -98,19 +80,19 @@ def index():
 
 def _overview():
     """The overview's filter form, whether it filters, and its rows and total row for the viewer."""
-    form, filters = _overview_filters()
-    where = queries.conditions(visible_filter(current_user), filters=filters)
+    form, pilot_filter = _overview_filters()
+    where = pilot_filter.conditions(visible_filter(current_user))
     counts = attention.counts(sa.and_(*where)) if _signed_in() else {}
     rows, total = queries.overview(where, counts, _statuses(), with_funding=_signed_in())
-    return form, bool(filters), rows, total
+    return form, pilot_filter, rows, total
 
 
 def _index_body() -> str:
-    form, filtered, rows, total = _overview()
+    form, pilot_filter, rows, total = _overview()
     return render_template(
         "districts/_index_body.html", form=form, rows=rows, total=total, statuses=_statuses(),
-        verdicts=VERDICTS, internal=_signed_in(), exports=_export_links("districts.overview_export"),
-        filtered=filtered,
+        verdicts=VERDICTS, internal=_signed_in(),
+        exports=_export_links("districts.overview_export", pilot_filter), filtered=bool(pilot_filter),
     )
 
 
@@ -137,26 +119,24 @@ def _show_page(slug: str) -> tuple[str, str]:
 
 def _show_body(district: District) -> str:
     visible = visible_filter(current_user)
-    form, filters, involved = _district_filters(district, visible)
-    where = queries.conditions(visible, [district.id], filters)
-    if filters:
-        involved = queries.partner_counts(where)
-    pipeline = queries.status_counts(queries.conditions(visible, [district.id], filters, skip=("status",)),
+    form, pilot_filter = _district_filters()
+    where = pilot_filter.conditions(visible, [district.id])
+    pipeline = queries.status_counts(pilot_filter.without("status").conditions(visible, [district.id]),
                                      _statuses())
     bars, bars_height = charts.bars(pipeline, {s: label("status", s) for s in pipeline})
-    page = queries.pilot_page(where, form.sort_key, form.page_number, current_app.config["PAGE_SIZE"])
+    page = queries.pilot_page(where, pilot_filter, page_number(request.args), current_app.config["PAGE_SIZE"])
     running, running_total = queries.timeline(where)
     needs_attention = attention.items(visible, [district.id]) if _signed_in() else None
     return render_template(
-        "districts/_show_body.html", district=district, form=form, filtered=bool(filters), page=page,
+        "districts/_show_body.html", district=district, form=form, filtered=bool(pilot_filter), page=page,
         pipeline=pipeline, bars=bars, bars_height=bars_height, chart_width=charts.CHART_WIDTH,
         timeline=charts.timeline(running, utcnow().date()), timeline_total=running_total,
         verdicts=queries.verdict_counts(where), lessons=queries.latest_lessons(where),
-        partners=involved[:TOP_PARTNERS], kinds=queries.by_kind(involved),
-        funding=queries.funding(where, filters) if _signed_in() else None,
-        funding_status=filters.get("status"), needs_attention=needs_attention, locale=_locale(),
-        exports=_export_links("districts.export", slug=district.slug),
-        page_links=_page_links(district.slug, page),
+        partners=queries.top_partners(where, TOP_PARTNERS), kinds=queries.partner_kinds(where),
+        funding=queries.funding(where, pilot_filter) if _signed_in() else None,
+        funding_status=pilot_filter.status, needs_attention=needs_attention, locale=_locale(),
+        exports=_export_links("districts.export", pilot_filter, slug=district.slug),
+        page_url=lambda n: url_for("districts.show", slug=district.slug, **pilot_filter.as_args(), page=n),
     )
 
 
@@ -164,11 +144,22 @@ def _show_body(district: District) -> str:
 def export(slug: str, fmt: str):
     district = _district(slug)
     visible = visible_filter(current_user)
-    form, filters, _involved = _district_filters(district, visible)
-    pilots = queries.export_pilots(queries.conditions(visible, [district.id], filters), form.sort_key)
+    _form, pilot_filter = _district_filters()
+    pilots = queries.export_pilots(pilot_filter.conditions(visible, [district.id]), pilot_filter.order)
     rows = exports.pilot_rows(pilots, _locale(), internal=_signed_in())
     return exports.download(exports.pilot_header(internal=_signed_in()), rows, fmt,
                             f"{district.slug}-{date.today().isoformat()}", _separator())
+
+
+@bp.route("/<slug>/partners.json")
+def partner_suggestions(slug: str):
+    """Names of the district's partners (of pilots the viewer may see) containing ``?q=``: the
+    suggestions the partner filter's script offers as you type (without a script, the box
+    simply filters by the typed name)."""
+    district = _district(slug)
+    text = request.args.get("q", "").strip()[:200]
+    where = [visible_filter(current_user), Pilot.district_id == district.id]
+    return jsonify(queries.partner_names(where, text, SUGGESTIONS) if text else [])
 
 
 def _separator() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
@@ -11,6 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from tracker.audit import AuditEntry
 from tracker.db import db
 from tracker.districts.models import District
+from tracker.paging import Page, paginate
 from tracker.partners import orgnr
 from tracker.partners.models import Partner
 from tracker.partners.names import is_close, name_key
@@ -27,16 +27,19 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-@dataclass
-class DirectoryPage:
-    rows: list[tuple[Partner, int]]
-    total: int
-    page: int
-    pages: int
+def matching(text: str):
+    """Partners whose name contains ``text`` (any case; æ/ø/å and company forms folded as in
+    ``name_key``), or whose organisation number starts with it: one rule for every partner search."""
+    matches = [Partner.name.ilike(_like(text), escape="\\")]
+    if key := name_key(text):
+        matches.append(Partner.name_key.like(_like(key), escape="\\"))
+    if re.fullmatch("[0-9]+", digits := orgnr.normalise(text)):
+        matches.append(Partner.org_number.like(digits + "%"))
+    return sa.or_(*matches)
 
 
 def directory(user, *, q: str = "", kind: str = "", district: District | None = None, sort: str = "name",
-              page: int = 1, per_page: int = 50) -> DirectoryPage:
+              page: int = 1, per_page: int = 50) -> Page:
     """One page of partners with the number of pilots ``user`` may see (in ``district`` if given).
 
     Two queries: the total and the page, pilot counts joined in from a grouped subquery.
@@ -55,22 +58,13 @@ def directory(user, *, q: str = "", kind: str = "", district: District | None = 
     if kind:
         stmt = stmt.where(Partner.kind == kind)
     if q:
-        matches = [Partner.name.ilike(_like(q), escape="\\")]
-        if key := name_key(q):
-            matches.append(Partner.name_key.like(_like(key), escape="\\"))
-        if re.fullmatch("[0-9]+", digits := orgnr.normalise(q)):
-            matches.append(Partner.org_number.like(digits + "%"))
-        stmt = stmt.where(sa.or_(*matches))
+        stmt = stmt.where(matching(q))
 
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
     order = {
         "pilots": (pilots.desc(), sa.func.lower(Partner.name), Partner.id),
         "updated": (Partner.updated_at.desc(), Partner.id.desc()),
     }.get(sort, (sa.func.lower(Partner.name), Partner.id))
-    rows = db.session.execute(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
-    return DirectoryPage(rows=[(p, n) for p, n in rows], total=total, page=page, pages=pages)
+    return paginate(stmt.order_by(*order), page, per_page, rows=True)
 
 
 def by_org_number(number: str | None, exclude_id: int | None = None) -> Partner | None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import locking
 from tracker.audit import AuditEntry
 from tracker.db import db
-from tracker.guards import parse_id
+from tracker.paging import Page, paginate
 from tracker.pilots import permissions
-from tracker.pilots.models import FundingLine, Outcome, Pilot, PilotPartner, StatusEvent, Theme, pilot_themes
+from tracker.pilots.filters import PilotFilter
+from tracker.pilots.models import FundingLine, Outcome, Pilot, PilotPartner, StatusEvent, Theme
 from tracker.pilots.workflow import Action, Status
 
 
@@ -42,59 +41,11 @@ def last_change(pilot_id: int) -> AuditEntry | None:
     return locking.last_change("pilot", pilot_id)
 
 
-# The pilot list's orders (the first is the default); ids break ties so pages never overlap.
-SORTS = {
-    "updated": (Pilot.updated_at.desc(), Pilot.id.desc()),
-    "title": (Pilot.title.asc(), Pilot.id.asc()),
-    "start": (Pilot.planned_start.is_(None), Pilot.planned_start.asc(), Pilot.id.asc()),
-}
-
-
-@dataclass
-class Filters:
-    """The pilot list's GET filters and order; unknown or malformed values are ignored."""
-
-    district: int | None = None
-    status: str | None = None
-    theme: int | None = None
-    kind: str | None = None
-    q: str = ""
-    sort: str = "updated"
-
-    @classmethod
-    def from_args(cls, args) -> Filters:
-        status = args.get("status") if args.get("status") in set(Status) else None
-        kind = args.get("kind") if args.get("kind") in {"physical", "digital", "organisational"} else None
-        sort = args.get("sort") if args.get("sort") in SORTS else "updated"
-        q = args.get("q", "").strip()[:200]
-        return cls(parse_id(args.get("district")), status, parse_id(args.get("theme")), kind, q, sort)
-
-    def as_args(self) -> dict:
-        """The active filters and a chosen order as query arguments (for page links)."""
-        return {k: v for k, v in vars(self).items() if v not in (None, "") and (k, v) != ("sort", "updated")}
-
-    def apply(self, stmt):
-        if self.district:
-            stmt = stmt.where(Pilot.district_id == self.district)
-        if self.status:
-            stmt = stmt.where(Pilot.status == self.status)
-        if self.kind:
-            stmt = stmt.where(Pilot.arena_kind == self.kind)
-        if self.theme:
-            stmt = stmt.where(Pilot.id.in_(sa.select(pilot_themes.c.pilot_id)
-                                           .where(pilot_themes.c.theme_id == self.theme)))
-        if self.q:
-            escaped = self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            stmt = stmt.where(Pilot.title.ilike(f"%{escaped}%", escape="\\"))
-        return stmt
-
-
-def pilot_page(user, filters: Filters, page: int, per_page: int):
-    """One page of the pilots ``user`` may see, in ``filters.sort`` order (a Flask-SQLAlchemy pagination)."""
-    stmt = filters.apply(sa.select(Pilot).where(permissions.visible_filter(user)))
+def pilot_page(user, pilot_filter: PilotFilter, page: int) -> Page:
+    """One page of the pilots ``user`` may see, in ``pilot_filter.sort`` order."""
+    stmt = sa.select(Pilot).where(*pilot_filter.conditions(permissions.visible_filter(user)))
     stmt = stmt.options(joinedload(Pilot.district), selectinload(Pilot.themes))
-    stmt = stmt.order_by(*SORTS[filters.sort])
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, max_per_page=per_page)
+    return paginate(stmt.order_by(*pilot_filter.order), page)
 
 
 def all_themes() -> list[Theme]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,11 +15,14 @@ from tracker.db import db
 from tracker.districts.models import District
 from tracker.formatting import fmt_date
 from tracker.guards import parse_id
+from tracker.i18n import current_language
 from tracker.labels import choices, label
 from tracker.locking import Conflict, posted_version
+from tracker.paging import page_number
 from tracker.pilots import operations, permissions, queries
 from tracker.pilots.action_forms import ActionForm, DecisionForm
 from tracker.pilots.audit_fields import PILOT, required_for_submit
+from tracker.pilots.filters import FilterForm
 from tracker.pilots.forms import PilotForm, pilot_form_data
 from tracker.pilots.funding import funding_plan
 from tracker.pilots.operations import Content, Incomplete
@@ -36,6 +39,10 @@ from tracker.pilots.workflow import (
 from tracker.urls import url_with
 
 bp = Blueprint("pilots", __name__, url_prefix="/pilots")
+
+# The pilot list's orders, in the order offered (the first is the default).
+SORTS = {"updated": _l("Last changed"), "title": _l("Title"), "start": _l("Planned start")}
+
 
 def _kpi(value) -> str:
     if value is None:
@@ -78,18 +85,18 @@ def _posted_version() -> int:
 
 @bp.route("/")
 def index():
-    filters = queries.Filters.from_args(request.args)
-    page = request.args.get("page", 1, type=int)
-    page = min(max(page, 1), 100_000)
-    pagination = queries.pilot_page(current_user, filters, page, current_app.config["PAGE_SIZE"])
-    if page > max(pagination.pages, 1):  # past the end (an old link): show the last page
-        return redirect(url_with(page=pagination.pages if pagination.pages > 1 else None))
     districts = db.session.scalars(db.select(District).order_by(District.name)).all()
-    return render_template("pilots/index.html", pagination=pagination, filters=filters,
-                           districts=districts, themes=queries.all_themes(), statuses=list(Status),
-                           sorts={"updated": _("Last changed"), "title": _("Title"),
-                                  "start": _("Planned start")},
-                           arena_kinds=choices("arena_kind"))
+    themes = queries.all_themes()
+    # Invalid values are ignored here (the list shows no error summary; the district page does).
+    pilot_filter = FilterForm(request.args, themes=themes, districts=districts, locale=current_language(),
+                              sorts=list(SORTS.items())).filter()
+    page = queries.pilot_page(current_user, pilot_filter, page_number(request.args))
+    if page.requested > page.page:  # past the end (an old link): go to the last page
+        return redirect(url_with(page=page.page if page.pages > 1 else None))
+    return render_template("pilots/index.html", page=page, filters=pilot_filter,
+                           districts=districts, themes=themes, statuses=list(Status), sorts=SORTS,
+                           arena_kinds=choices("arena_kind"),
+                           page_url=lambda n: url_for("pilots.index", page=n, **pilot_filter.as_args()))
 
 
 @bp.route("/<int:pilot_id>")
