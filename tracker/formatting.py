@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from babel.dates import parse_pattern
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
 from flask_babel.speaklater import LazyString
 
-from tracker.i18n import current_language
+from tracker.i18n import current_language, per_language
 from tracker.labels import label
 
 # One style per language for every date on every page: "5. okt. 2026" / "5 Oct 2026" (Babel's
@@ -18,11 +19,22 @@ MOMENT_PATTERNS = {"nb": "d. MMM y 'kl.' HH:mm", "en": "d MMM y, HH:mm"}
 
 
 def fmt_date(value: date | datetime | None) -> str:
+    """A date, or a moment in the display time zone, in the language's style."""
     if value is None:
         return ""
+    formats = per_language("dates")
+    if not formats:  # once per request: Babel parses a pattern and looks up locale and zone per call
+        language = current_language()
+        formats.update(locale=get_locale(), zone=get_timezone(),
+                       day=parse_pattern(DATE_PATTERNS.get(language, DATE_PATTERNS["nb"])),
+                       moment=parse_pattern(MOMENT_PATTERNS.get(language, MOMENT_PATTERNS["nb"])))
+    if formats["locale"] is None:  # outside a request: Flask-Babel's defaults
+        return format_datetime(value) if isinstance(value, datetime) else format_date(value)
     if isinstance(value, datetime):
-        return format_datetime(value, MOMENT_PATTERNS.get(current_language(), MOMENT_PATTERNS["nb"]))
-    return format_date(value, DATE_PATTERNS.get(current_language(), DATE_PATTERNS["nb"]))
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return formats["moment"].apply(formats["zone"].normalize(moment.astimezone(formats["zone"])),
+                                       formats["locale"])
+    return formats["day"].apply(value, formats["locale"])
 
 
 def fmt_nok(amount: int | None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import Role
+from tracker.i18n import per_language
 from tracker.partners.models import PartnerKind
 from tracker.pilots.models import ArenaKind, FundingKind, PartnerRole, SourceType, Verdict
 from tracker.pilots.workflow import Action, Status
@@ -124,13 +125,17 @@ LABELS = {
 
 
 def label(kind: str, value) -> str:
-    """The translated label of an enum value.
+    """The translated label of an enum value (translated once per request).
 
     An unknown ``kind`` is a programming error: ``KeyError``. An unknown ``value`` shows as itself,
     since stored data can hold values this version no longer knows (audit entries and status events
     are never rewritten).
     """
-    return str(LABELS[kind].get(value, value))
+    memo = per_language("labels")
+    text = memo.get((kind, value))
+    if text is None:
+        text = memo[(kind, value)] = str(LABELS[kind].get(value, value))
+    return text
 
 
 def choices(kind: str) -> list[tuple[str, str]]:

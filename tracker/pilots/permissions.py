@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tracker.auth.models import Role
+from tracker.memo import per_request
 from tracker.pilots.models import Pilot
 from tracker.pilots.workflow import (
     EDITORS,
@@ -24,18 +25,26 @@ def _signed_in(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def actors(user, pilot: Pilot) -> set[Actor]:
-    """Every role ``user`` holds towards ``pilot`` (an owner may also coordinate its district)."""
+def actors(user, pilot: Pilot) -> frozenset[Actor]:
+    """Every role ``user`` holds towards ``pilot`` (an owner may also coordinate its district).
+
+    Worked out once per request for the same user, pilot, owner and district: the pilot page
+    asks a dozen times (every action button, edit, outcome)."""
     if not _signed_in(user):
-        return set()
-    held = set()
-    if user.role == Role.ADMIN:
-        held.add(Actor.ADMIN)
-    if pilot.owner_id == user.id:
-        held.add(Actor.OWNER)
-    if user.role == Role.COORDINATOR and pilot.district_id in user.district_ids:
-        held.add(Actor.COORDINATOR)
-    return held or {Actor.OTHER}
+        return frozenset()
+    memo = per_request("actors")
+    key = (user.id, user.role, pilot.id, pilot.owner_id, pilot.district_id)
+    held = memo.get(key)
+    if held is None:
+        held = set()
+        if user.role == Role.ADMIN:
+            held.add(Actor.ADMIN)
+        if pilot.owner_id == user.id:
+            held.add(Actor.OWNER)
+        if user.role == Role.COORDINATOR and pilot.district_id in user.district_ids:
+            held.add(Actor.COORDINATOR)
+        held = memo[key] = frozenset(held or {Actor.OTHER})
+    return held
 
 
 def can_manage(user, pilot: Pilot) -> bool:
