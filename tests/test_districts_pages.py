@@ -147,7 +147,7 @@ def test_theme_filter_uses_ids_and_an_old_partner_id_link_still_works(portfolio,
     ("%", set()),  # a LIKE wildcard is matched literally
 ])
 def test_the_partner_filter_is_a_search_by_name(portfolio, login, typed, expected):
-    html = login(portfolio["world"].admin).get(f"/districts/district-a?partner={typed}").get_data(as_text=True)
+    html = login(portfolio["world"].admin).get(f"/districts/district-a?partner={typed}").text
     assert set(pilot_titles(html)) == expected
     assert f'value="{typed}"' in html  # kept in the box
 

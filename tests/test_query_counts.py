@@ -64,7 +64,8 @@ def test_query_count_does_not_grow_with_the_data(world, client, who):
 
 def test_districts_have_the_indexes_the_filters_use(app):
     names = {ix.name for ix in District.metadata.tables["pilots"].indexes}
-    assert {"ix_pilots_district_status", "ix_pilots_district_updated", "ix_pilots_status_changed"} <= names
+    assert {"ix_pilots_district_status_visibility", "ix_pilots_district_updated", "ix_pilots_status_changed",
+            "ix_pilots_updated"} <= names
 
 
 @pytest.mark.parametrize("url", ["/districts/district-a", "/districts/?arena=digital"])

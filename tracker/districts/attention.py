@@ -16,9 +16,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from tracker.db import db, utcnow
+from tracker.districts.models import District
 from tracker.pilots.models import Pilot
 from tracker.pilots.workflow import FINAL, Status
 
@@ -62,7 +62,7 @@ def rules() -> list[Rule]:
 @dataclass
 class Group:
     rule: Rule
-    pilots: list[Pilot]
+    pilots: list  # rows: id, title, district_name, planned_end, updated_at, status_changed_at
     total: int
 
 
@@ -75,21 +75,30 @@ class Attention:
     total: int
 
 
+ITEM_COLUMNS = (Pilot.id, Pilot.title, District.name.label("district_name"), Pilot.planned_end,
+                Pilot.updated_at, Pilot.status_changed_at)
+
+
 def items(visible, district_ids=None, limit: int = ITEM_LIMIT) -> Attention:
-    """For each rule, the oldest ``limit`` pilots it flags and how many in all (one query per rule:
-    the total rides along as a window count), plus the distinct total (one query).
+    """For each rule, the oldest ``limit`` pilots it flags (the columns the list shows, not whole
+    pilots: one query per rule), and the totals per rule and of distinct pilots (one query).
 
     ``district_ids=None`` means every district (the innovation office's view).
     """
     scope = [visible] if district_ids is None else [visible, Pilot.district_id.in_(list(district_ids))]
+    found = rules()
+    totals = db.session.execute(
+        sa.select(*(sa.func.count(sa.case((r.condition, 1))) for r in found), sa.func.count())
+        .where(*scope, sa.or_(*(r.condition for r in found)))
+    ).one()
     groups = []
-    for rule in rules():
+    for rule, total in zip(found, totals, strict=False):
         rows = db.session.execute(
-            sa.select(Pilot, sa.func.count().over()).where(*scope, rule.condition)
-            .options(joinedload(Pilot.district)).order_by(rule.since.asc(), Pilot.id.asc()).limit(limit)
-        ).all()
-        groups.append(Group(rule=rule, pilots=[p for p, _n in rows], total=rows[0][1] if rows else 0))
-    return Attention(groups=groups, total=sum(counts(visible, district_ids).values()))
+            sa.select(*ITEM_COLUMNS).join(District, District.id == Pilot.district_id)
+            .where(*scope, rule.condition).order_by(rule.since.asc(), Pilot.id.asc()).limit(limit)
+        ).all() if total else []
+        groups.append(Group(rule=rule, pilots=list(rows), total=total))
+    return Attention(groups=groups, total=totals[-1])
 
 
 def counts(visible, district_ids=None) -> dict[int, int]:

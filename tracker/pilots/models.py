@@ -97,9 +97,12 @@ class Pilot(db.Model):
             name="actual_dates_order",
         ),
         sa.CheckConstraint("version >= 1", name="version_positive"),
-        sa.Index("ix_pilots_district_status", "district_id", "status"),
+        # Covers the visibility condition (``permissions.visible_filter``) beside the district and
+        # status: counts per district and status never read a pilot row.
+        sa.Index("ix_pilots_district_status_visibility", "district_id", "status", "owner_id", "is_public"),
         sa.Index("ix_pilots_district_updated", "district_id", "updated_at"),
         sa.Index("ix_pilots_status_changed", "status", "status_changed_at"),
+        sa.Index("ix_pilots_updated", "updated_at", "id"),  # the pilot list's default order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,6 +154,8 @@ class FundingLine(db.Model):
         enum_check("kind", FundingKind),
         enum_check("source_type", SourceType),
         sa.CheckConstraint(f"year BETWEEN {FUNDING_YEAR_MIN} AND {FUNDING_YEAR_MAX}", name="year_range"),
+        # Covers the funding totals (per year and source, per district): no funding line row read.
+        sa.Index("ix_funding_lines_totals", "pilot_id", "year", "source_type", "amount"),
         sa.CheckConstraint(f"amount >= 0 AND amount <= {FUNDING_AMOUNT_MAX}", name="amount_range"),
         sa.CheckConstraint(
             "(source_type = 'partner') = (partner_id IS NOT NULL)", name="partner_source"
@@ -238,6 +243,7 @@ class Outcome(db.Model):
     __table_args__ = (
         enum_check("verdict", Verdict),
         sa.CheckConstraint("length(lessons) > 0", name="lessons_required"),
+        sa.Index("ix_outcomes_pilot_verdict", "pilot_id", "verdict"),  # covers the verdict counts
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
