@@ -12,6 +12,7 @@ A benchmark, not a test: it prints figures and never runs in CI. See bench/READM
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import re
@@ -124,8 +125,20 @@ def measure(server: Server, paths: dict[str, str], cookie: str | None, args) -> 
     return results
 
 
+def schema_tag() -> str:
+    """A short hash of the schema and of the synthetic data's rules: a SQLite file built by another
+    version (another branch, an older bench) is never reused."""
+    from tracker.db import db
+
+    synth.tables()  # imports the models
+    shape = [(t.name, [c.name for c in t.c], sorted(i.name or "" for i in t.indexes))
+             for t in db.metadata.sorted_tables]
+    source = "".join((ROOT / "bench" / name).read_text() for name in ("synth.py", "history.py"))
+    return hashlib.sha256((repr(shape) + source).encode()).hexdigest()[:8]
+
+
 def sqlite_url(pilots: int) -> str:
-    return f"sqlite:////tmp/testarena-bench-{pilots}.sqlite"
+    return f"sqlite:////tmp/testarena-bench-{schema_tag()}-{pilots}.sqlite"
 
 
 def report(results: dict, pilots: int, big: dict | None, big_pilots: int) -> None:

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from bench.history import history
 from tracker.auth.models import district_coordinators
 from tracker.pilots.models import pilot_themes
 
@@ -24,9 +25,12 @@ WORDS = ["Ombruk", "Sensor", "Sykkel", "Bydel", "Energi", "Skole", "Helse", "Dat
          "Mat", "Bolig", "Buss", "Park", "Avfall", "Tjeneste", "Øko", "Ærlig", "Åpen"]
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 BATCH = 5000
+CHUNK = 10_000
+BUSY_EVERY = 1000  # one pilot in a thousand has a long history (bench/history.py)
 
 
 def tables():
+    from tracker.audit import AuditEntry
     from tracker.auth.models import User
     from tracker.districts.models import District
     from tracker.partners.models import Partner
@@ -34,7 +38,7 @@ def tables():
 
     return {name: model.__table__ for name, model in dict(
         users=User, districts=District, partners=Partner, themes=Theme, pilots=Pilot, funding=FundingLine,
-        links=PilotPartner, events=StatusEvent, outcomes=Outcome).items()}
+        links=PilotPartner, events=StatusEvent, outcomes=Outcome, audit=AuditEntry).items()}
 
 
 def _next_id(conn, table) -> int:
@@ -46,18 +50,23 @@ def _insert(conn, table, rows: list[dict]) -> None:
         conn.execute(table.insert(), rows[start:start + BATCH])
 
 
-def add_pilots(conn, district_ids, owner_ids, partner_ids, theme_ids, n: int, seed: int = 1) -> None:
-    """Insert ``n`` pilots spread over ``district_ids``, each with links, funding, events, outcome."""
+def add_pilots(conn, district_ids, owner_ids, partner_ids, theme_ids, n: int, seed: int = 1,
+               reviewers: dict[int, int] | None = None) -> None:
+    """Insert ``n`` pilots spread over ``district_ids``, each with links, funding, an outcome when
+    evaluated, and its history (status events and audit entries, ``bench/history.py``);
+    ``reviewers``: the coordinator who reviews each district's pilots."""
     t = tables()
     rng = random.Random(seed)
     statuses = list(STATUS_WEIGHTS)
     weights = list(STATUS_WEIGHTS.values())
     pilot_id, link_id = _next_id(conn, t["pilots"]), _next_id(conn, t["links"])
-    line_id, event_id, outcome_id = (_next_id(conn, t[k]) for k in ("funding", "events", "outcomes"))
-    pilots, themes, links, funding, events, outcomes = [], [], [], [], [], []
+    line_id, event_id, outcome_id, entry_id = (_next_id(conn, t[k]) for k in ("funding", "events", "outcomes",
+                                                                              "audit"))
+    pilots, themes, links, funding, events, outcomes, entries = [], [], [], [], [], [], []
     for i in range(n):
         pid = pilot_id + i
-        status = rng.choices(statuses, weights)[0]
+        busy = i % BUSY_EVERY == BUSY_EVERY // 2
+        status = "running" if busy else rng.choices(statuses, weights)[0]
         start = date(2022, 1, 1) + timedelta(days=rng.randrange(6 * 365))
         end = start + timedelta(days=rng.randrange(90, 900))
         started = status in {"running", "paused", "completed", "evaluated"}
@@ -86,20 +95,26 @@ def add_pilots(conn, district_ids, owner_ids, partner_ids, theme_ids, n: int, se
                                 amount=rng.randrange(10_000, 2_000_000, 1000),
                                 kind=rng.choice(["cash", "in_kind"])))
             line_id += 1
-        events.append(dict(id=event_id, pilot_id=pid, action=None, from_status=None, to_status="draft",
-                           actor_id=None, at=changed - timedelta(days=30), comment=""))
-        events.append(dict(id=event_id + 1, pilot_id=pid, action=None, from_status="draft", to_status=status,
-                           actor_id=None, at=changed, comment=""))
-        event_id += 2
+        reviewer = (reviewers or {}).get(pilots[-1]["district_id"])
+        pilot_events, pilot_entries = history(rng, pilots[-1], reviewer, partner_ids, district_ids, busy)
+        for row in pilot_events:
+            events.append(dict(row, id=event_id))
+            event_id += 1
+        for row in pilot_entries:
+            entries.append(dict(row, id=entry_id))
+            entry_id += 1
         if status == "evaluated":
             outcomes.append(dict(id=outcome_id, pilot_id=pid,
                                  verdict=rng.choice(["scale_up", "continue", "stop", "inconclusive"]),
                                  summary="Oppsummering.", lessons=f"Erfaring nummer {pid}: start i det små.",
                                  next_steps="", recorded_at=changed))
             outcome_id += 1
-    for table, rows in ((t["pilots"], pilots), (pilot_themes, themes), (t["links"], links),
-                        (t["funding"], funding), (t["events"], events), (t["outcomes"], outcomes)):
-        _insert(conn, table, rows)
+        if len(pilots) == CHUNK or i == n - 1:  # bounded memory at 200,000 pilots
+            for table, rows in ((t["pilots"], pilots), (pilot_themes, themes), (t["links"], links),
+                                (t["funding"], funding), (t["events"], events), (t["outcomes"], outcomes),
+                                (t["audit"], entries)):
+                _insert(conn, table, rows)
+                rows.clear()
     fix_sequences(conn)
 
 
@@ -127,7 +142,8 @@ def build(conn, districts: int, pilots: int, password_hash: str, seed: int = 1) 
                                        kind=rng.choice(KINDS), org_number=None, created_at=NOW,
                                        updated_at=NOW, version=1) for i in range(1, 801)])
     add_pilots(conn, list(range(1, districts + 1)), [u["id"] for u in users[districts + 1:]],
-               list(range(1, 801)), list(range(1, 13)), pilots, seed)
+               list(range(1, 801)), list(range(1, 13)), pilots, seed,
+               reviewers={i: 1 + i for i in range(1, districts + 1)})
     return {"admin": "admin@bench.example", "coordinator": "koordinator1@bench.example",
             "district": "distrikt-1"}
 
