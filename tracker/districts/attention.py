@@ -96,7 +96,7 @@ def items(visible, district_ids=None, limit: int = ITEM_LIMIT) -> Attention:
         rows = db.session.execute(
             sa.select(*ITEM_COLUMNS).join(District, District.id == Pilot.district_id)
             .where(*scope, rule.condition).order_by(rule.since.asc(), Pilot.id.asc()).limit(limit)
-        ).all() if total else []
+        ).all()
         groups.append(Group(rule=rule, pilots=list(rows), total=total))
     return Attention(groups=groups, total=totals[-1])
 
