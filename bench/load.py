@@ -23,6 +23,8 @@ class Result:
     p50: float  # milliseconds
     p99: float
     tool: str
+    requests: int = 0
+    cpu_ms: float = 0.0  # server CPU per request (bench/run.py fills it in)
 
 
 def run(url: str, cookie: str | None, seconds: int, connections: int) -> Result:
@@ -49,7 +51,8 @@ def _wrk(url: str, cookie: str | None, seconds: int, connections: int) -> Result
         return _ms(number, unit)
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    return Result(rps, parse(latency["50"]), parse(latency["99"]), "wrk")
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return Result(rps, parse(latency["50"]), parse(latency["99"]), "wrk", requests)
 
 
 def _threads(url: str, cookie: str | None, seconds: int, connections: int) -> Result:
@@ -83,7 +86,7 @@ def _threads(url: str, cookie: str | None, seconds: int, connections: int) -> Re
         t.join()
     timings.sort()
     q = statistics.quantiles(timings, n=100)
-    return Result(len(timings) / seconds, q[49], q[98], "python threads")
+    return Result(len(timings) / seconds, q[49], q[98], "python threads", len(timings))
 
 
 def sign_in(base: str, email: str, password: str) -> str:
