@@ -1,13 +1,13 @@
 """Indexes for the uncached pages: the pilot list's order, the visibility condition beside district
 and status, funding totals and verdict counts read from indexes alone (issue 12)
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
