@@ -33,10 +33,16 @@ def committed(pilot_filter: PilotFilter | None = None) -> list:
     return [] if pilot_filter is not None and pilot_filter.status else [Pilot.status.in_(COMMITTED)]
 
 
-def pilot_page(where: list, pilot_filter: PilotFilter, page: int, per_page: int) -> Page:
-    """One page of pilots (themes eager-loaded) and the total: three queries at most."""
+def pilot_page(where: list, pilot_filter: PilotFilter, page: int, per_page: int, total: int) -> Page:
+    """One page of the ``total`` pilots matching ``where``, themes eager-loaded: two queries."""
     stmt = sa.select(Pilot).where(*where).options(selectinload(Pilot.themes)).order_by(*pilot_filter.order)
-    return paginate(stmt, page, per_page)
+    return paginate(stmt, page, per_page, total=total)
+
+
+def per_status_total(counts: dict[str, int], statuses, chosen: str | None) -> int:
+    """How many pilots of ``statuses`` (or only of the ``chosen`` one) ``counts`` holds: the list's
+    and the timeline's totals, derived from the counts per status instead of counted again."""
+    return sum(n for s, n in counts.items() if s in statuses and (not chosen or s == chosen))
 
 
 def export_pilots(where: list, order: tuple) -> list[Pilot]:
@@ -59,15 +65,14 @@ def status_counts(where: list, statuses: list[str]) -> dict[str, int]:
     return {s: found.get(s, 0) for s in statuses}
 
 
-def timeline(where: list, limit: int = TIMELINE_LIMIT) -> tuple[list[Pilot], int]:
-    """Approved, running and paused pilots, by planned start; at most ``limit`` and the total."""
+def timeline(where: list, limit: int = TIMELINE_LIMIT) -> list[Pilot]:
+    """Approved, running and paused pilots, by planned start; at most ``limit``."""
     cond = [*where, Pilot.status.in_([str(s) for s in TIMELINE_STATUSES])]
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Pilot).where(*cond)) or 0
     pilots = db.session.scalars(
         sa.select(Pilot).where(*cond)
         .order_by(Pilot.planned_start.is_(None), Pilot.planned_start, Pilot.id).limit(limit)
     ).all()
-    return list(pilots), total
+    return list(pilots)
 
 
 def verdict_counts(where: list) -> dict[str, int]:

@@ -124,8 +124,12 @@ def _show_body(district: District) -> str:
     pipeline = queries.status_counts(pilot_filter.without("status").conditions(visible, [district.id]),
                                      _statuses())
     bars, bars_height = charts.bars(pipeline, {s: label("status", s) for s in pipeline})
-    page = queries.pilot_page(where, pilot_filter, page_number(request.args), current_app.config["PAGE_SIZE"])
-    running, running_total = queries.timeline(where)
+    # ``pipeline`` counts every status the viewer's pilots can have, with the other filters.
+    total = queries.per_status_total(pipeline, pipeline, pilot_filter.status)
+    page = queries.pilot_page(where, pilot_filter, page_number(request.args), current_app.config["PAGE_SIZE"],
+                              total)
+    running = queries.timeline(where)
+    running_total = queries.per_status_total(pipeline, queries.TIMELINE_STATUSES, pilot_filter.status)
     needs_attention = attention.items(visible, [district.id]) if _signed_in() else None
     return render_template(
         "districts/_show_body.html", district=district, form=form, filtered=bool(pilot_filter), page=page,
