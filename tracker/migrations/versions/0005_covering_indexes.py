@@ -1,13 +1,13 @@
 """Indexes for the uncached pages: the pilot list's order, the visibility condition beside district
 and status, funding totals and verdict counts read from indexes alone (issue 12)
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
