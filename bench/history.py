@@ -32,24 +32,32 @@ BUSY_ENTRIES = 500
 
 
 def _edit(rng: random.Random, pilot: dict, partner_ids: list[int], district_ids: list[int]) -> dict:
-    """The changes of one edit, in the shape the update operation records."""
+    """The changes of one edit, in the structured shape the update operation records
+    (``tracker/pilots/audit_fields.py``)."""
     shape = rng.randrange(8)
     if shape == 0:
         return {"title": [pilot["title"] + " (utkast)", pilot["title"]]}
     if shape == 1:
         return {"planned_end": ["2026-06-30", "2026-12-31"], "goals": ["Mål.", "Mål, målt i tonn CO2."]}
     if shape == 2:
-        return {"district_id": [rng.choice(district_ids), pilot["district_id"]]}
+        old = rng.choice(district_ids)
+        return {"district": [{"id": old, "name": f"Distrikt {old}"},
+                             {"id": pilot["district_id"], "name": f"Distrikt {pilot['district_id']}"}]}
     if shape == 3:
         return {"is_public": [False, True]}
     if shape == 4:
-        return {"themes": [["tema-1"], ["tema-1", "tema-2"]]}
+        one = {"id": 1, "name": "Tema 1", "name_en": "Theme 1"}
+        return {"themes": [[one], [one, {"id": 2, "name": "Tema 2", "name_en": "Theme 2"}]]}
     if shape == 5:
-        names = [f"Partner {p} AS (participant)" for p in rng.sample(partner_ids, k=min(2, len(partner_ids)))]
-        return {"partners": [names[:1], names]}
+        links = [{"partner_id": p, "name": f"Partner {p} AS", "role": "participant"}
+                 for p in rng.sample(partner_ids, k=min(2, len(partner_ids)))]
+        return {"partners": [links[:1], links]}
     if shape == 6:
-        return {"funding": [["2025 municipal Kilde 100000 cash"],
-                            ["2025 municipal Kilde 100000 cash", "2026 eu Horizon Europe 250000 cash"]]}
+        city = {"year": 2025, "source_type": "municipal", "partner_id": None, "source": "Kilde",
+                "amount": "100000", "kind": "cash"}
+        eu = {"year": 2026, "source_type": "eu", "partner_id": None, "source": "Horizon Europe",
+              "amount": "250000", "kind": "cash"}
+        return {"funding": [[city], [city, eu]]}
     return {"need": ["Et behov.", "Et tydeligere behov."], "location": ["", "Grønland"]}
 
 
@@ -78,8 +86,9 @@ def history(rng: random.Random, pilot: dict, reviewer: int | None, partner_ids: 
         if kind == "create":
             events.append(dict(pilot_id=pilot["id"], action=None, from_status=None, to_status="draft",
                                actor_id=owner, at=at, comment=""))
+            district = {"id": pilot["district_id"], "name": f"Distrikt {pilot['district_id']}"}
             entries.append(_entry(owner, pilot, "create", at, {
-                "title": [None, pilot["title"]], "district_id": [None, pilot["district_id"]],
+                "title": [None, pilot["title"]], "district": [None, district],
                 "arena_kind": [None, pilot["arena_kind"]], "need": [None, pilot["need"]]}))
         elif kind == "edit":
             entries.append(_entry(owner, pilot, "update", at, _edit(rng, pilot, partner_ids, district_ids)))
@@ -90,7 +99,8 @@ def history(rng: random.Random, pilot: dict, reviewer: int | None, partner_ids: 
             if kind == "evaluate":
                 entries.append(_entry(owner, pilot, "outcome_create", at, {
                     "verdict": [None, "continue"], "lessons": [None, "Start i det små."],
-                    "kpis": [[], ["CO2 [t] 10.0 → 5.0 → 6.5"]]}))
+                    "kpis": [[], [{"name": "CO2", "unit": "t", "baseline": "10", "target": "5",
+                                   "actual": "6.5"}]]}))
             events.append(dict(pilot_id=pilot["id"], action=kind, from_status=current, to_status=target,
                                actor_id=actor, at=at, comment=comment))
             changes = {"status": [current, target]}

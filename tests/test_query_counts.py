@@ -68,12 +68,17 @@ def add_history(pilot: Pilot, entries: int, actors: list) -> None:
     from tracker.audit import AuditEntry
     from tracker.pilots.models import StatusEvent
 
-    shapes = [("update", {"title": ["Old", "New"], "district_id": [pilot.district_id, pilot.district_id]}),
-              ("update", {"themes": [["a"], ["a", "b"]], "partners": [[], ["X AS (lead)"]]}),
-              ("update", {"funding": [[], ["2025 eu Horizon 100000 cash"]], "planned_end": [None, "2026"]}),
+    district = {"id": pilot.district_id, "name": "District A"}
+    link = {"partner_id": 1, "name": "X AS", "role": "lead"}
+    line = {"year": 2025, "source_type": "eu", "partner_id": None, "source": "Horizon", "amount": "100000",
+            "kind": "cash"}
+    kpi = {"name": "CO2", "unit": "t", "baseline": "1", "target": "2", "actual": None}
+    shapes = [("update", {"title": ["Old", "New"], "district": [district, district]}),
+              ("update", {"themes": [[{"id": 1, "name": "a"}], []], "partners": [[], [link]]}),
+              ("update", {"funding": [[], [line]], "planned_end": [None, "2026-01-01"]}),
               ("pause", {"status": ["running", "paused"], "comment": [None, "Winter"]}),
               ("resume", {"status": ["paused", "running"]}),
-              ("outcome_update", {"kpis": [[], ["CO2 [t] 1.0 → 2.0 → None"]], "verdict": [None, "continue"]})]
+              ("outcome_update", {"kpis": [[], [kpi]], "verdict": [None, "continue"]})]
     for n in range(entries):
         action, changes = shapes[n % len(shapes)]
         actor = actors[n % len(actors)]
