@@ -133,6 +133,9 @@ def test_upgrade_turns_text_into_records_and_downgrade_restores_it(empty_databas
         assert "District: District A → District #999999 (deleted)" in shown
         assert "Owner: Staff A → Coordinator A" in shown
 
+        # End the read transaction first: on PostgreSQL its locks on pilots would block the
+        # downgrade's DDL (run on another connection) for ever.
+        db.session.rollback()
         downgrade(revision="0003")
         assert _stored() == legacy
         db.session.remove()
