@@ -115,6 +115,10 @@ LABELS = {
         "deactivate": _l("Deactivated"), "reactivate": _l("Reactivated"),
         "merge": _l("Another partner merged into this one"), "merged_into": _l("Merged into another partner"),
         "partner_merge": _l("Partner records merged"),
+        # attachments (tracker/files)
+        "attachment_add": _l("File attached"), "attachment_replace": _l("New version of a file"),
+        "attachment_delete": _l("Attachment deleted"), "attachment_restore": _l("Attachment restored"),
+        "attachment_purge": _l("Deleted attachment purged"), "link_add": _l("Link added"),
         Action.SUBMIT: _l("Submitted for review"), Action.APPROVE: _l("Approved"),
         Action.RETURN: _l("Returned to owner"), Action.REJECT: _l("Rejected"),
         Action.REVISE: _l("Reopened for revision"), Action.START: _l("Started"), Action.PAUSE: _l("Paused"),
