@@ -26,6 +26,14 @@ def app_config(tmp_path):
 
 
 @pytest.fixture
+def client(app):
+    """In English, so the messages below read as in the code (the nb catalogue is tested apart)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
 def pilot(world):
     pilot = factories.make_pilot(world.staff_a, world.district_a, Status.RUNNING, is_public=True)
     db.session.commit()
@@ -342,3 +350,11 @@ def test_two_concurrent_uploads_to_one_pilot_both_survive(app, world, pilot):
     db.session.expire_all()
     assert sorted(a.title for a in _attachments()) == ["One", "Two"]
     assert {v.sha256 for v in db.session.scalars(sa.select(FileVersion))} <= storage.stored()
+
+
+def test_a_file_in_a_text_field_of_the_upload_form_is_a_400(client, world, pilot):
+    login_as(client, world.staff_a)
+    response = client.post(f"/files/pilots/{pilot.id}/new", data={
+        "title": (io.BytesIO(s.PDF), "x.pdf"), "kind": "report", "files": (io.BytesIO(s.PDF), "a.pdf")})
+    assert response.status_code == 400
+    assert _attachments() == []

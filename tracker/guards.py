@@ -90,27 +90,27 @@ def refuse_foreign_bodies():
 
 
 # -- uploads ----------------------------------------------------------------------------------
-_FILE_ENDPOINTS: dict[str, object] = {}
+_FILE_ENDPOINTS: dict[str, tuple] = {}
 
 
-def accepts_files(endpoint: str, limit) -> None:
-    """Let ``endpoint`` receive uploaded files, with a body of at most ``limit()`` bytes instead of
-    ``MAX_CONTENT_LENGTH``. The deliberate exemption for the attachment uploads (``tracker/files``),
+def accepts_files(endpoint: str, limit, fields: tuple[str, ...]) -> None:
+    """Let ``endpoint`` receive uploaded files in ``fields`` (a file in any other field is still a
+    400), with a body of at most ``limit()`` bytes instead of ``MAX_CONTENT_LENGTH``. The deliberate exemption for the attachment uploads (``tracker/files``),
     whose route checks every file itself (size cap, type from the content). A body declared larger
     is answered 413 before any of it is read; an undeclared (chunked) one is cut off at the limit.
     """
-    _FILE_ENDPOINTS[endpoint] = limit
+    _FILE_ENDPOINTS[endpoint] = (limit, frozenset(fields))
 
 
-def _upload_limit() -> bool:
-    """Give an upload endpoint its own body limit; True if the request may carry files."""
-    limit = _FILE_ENDPOINTS.get(request.endpoint)
-    if limit is None:
-        return False
-    request.max_content_length = limit()
-    if request.content_length is not None and request.content_length > request.max_content_length:
-        abort(413)
-    return True
+def _file_fields() -> frozenset[str]:
+    """The fields that may carry files here (none but on upload endpoints, which get their own
+    body limit: a declared length over it is a 413 at once)."""
+    limit, fields = _FILE_ENDPOINTS.get(request.endpoint, (None, frozenset()))
+    if limit is not None:
+        request.max_content_length = limit()
+        if request.content_length is not None and request.content_length > request.max_content_length:
+            abort(413)
+    return fields
 
 
 # -- characters -------------------------------------------------------------------------------
@@ -145,11 +145,11 @@ def reject_malformed_input():
     explanation)."""
     if "\x00" in request.path:
         abort(404)
-    takes_files = _upload_limit()
+    file_fields = _file_fields()
     fields = (pair for source in (request.args, request.form) for pair in source.items(multi=True))
     # A multipart part whose name the parser cannot read (a line break in it) has the name None.
     if any(name is None or "\x00" in name or "\x00" in value for name, value in fields) or (
-            request.files and not takes_files):
+            any(name not in file_fields for name in request.files)):
         abort(400)
     if any(has_hidden_characters(v) for values in request.form.listvalues() for v in values):
         raise HiddenCharacters()

@@ -38,8 +38,8 @@ def file_limit() -> int:
     return int(float(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
 
 
-guards.accepts_files("files.new", lambda: file_limit() * MAX_FILES + 1024 * 1024)
-guards.accepts_files("files.replace", lambda: file_limit() + 1024 * 1024)
+guards.accepts_files("files.new", lambda: file_limit() * MAX_FILES + 1024 * 1024, ("files",))
+guards.accepts_files("files.replace", lambda: file_limit() + 1024 * 1024, ("file",))
 
 
 def fmt_size(size: int) -> str:
@@ -168,6 +168,7 @@ def download(attachment_id: int, number: int):
                          download_name=operations.download_name(version), etag=version.sha256, max_age=0)
     response.headers["Content-Security-Policy"] = f"{CSP}; sandbox"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"  # like every page: nothing kept in shared caches
     return response
 
 
