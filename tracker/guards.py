@@ -95,9 +95,10 @@ _FILE_ENDPOINTS: dict[str, tuple] = {}
 
 def accepts_files(endpoint: str, limit, fields: tuple[str, ...]) -> None:
     """Let ``endpoint`` receive uploaded files in ``fields`` (a file in any other field is still a
-    400), with a body of at most ``limit()`` bytes instead of ``MAX_CONTENT_LENGTH``. The deliberate exemption for the attachment uploads (``tracker/files``),
-    whose route checks every file itself (size cap, type from the content). A body declared larger
-    is answered 413 before any of it is read; an undeclared (chunked) one is cut off at the limit.
+    400), with a body of at most ``limit()`` bytes instead of ``MAX_CONTENT_LENGTH``. The deliberate
+    exemption for the attachment uploads (``tracker/files``), whose routes check every file
+    themselves (size cap, type from the content). A body declared larger is answered 413 before any
+    of it is read; an undeclared (chunked) one is cut off at the limit.
     """
     _FILE_ENDPOINTS[endpoint] = (limit, frozenset(fields))
 
