@@ -172,14 +172,20 @@ def download(attachment_id: int, number: int):
     return response
 
 
+def _decided(attachment_id: int, allowed, operation):
+    """Delete or restore: load or 404, ``allowed`` or 403, the operation, one commit."""
+    attachment = _attachment(attachment_id)
+    if not allowed(current_user, attachment):
+        abort(403)
+    operation(attachment, current_user)
+    db.session.commit()
+    return attachment
+
+
 @bp.route("/<int:attachment_id>/delete", methods=["POST"])
 @login_required
 def delete(attachment_id: int):
-    attachment = _attachment(attachment_id)
-    if not permissions.can_change(current_user, attachment):
-        abort(403)
-    operations.delete(attachment, current_user)
-    db.session.commit()
+    attachment = _decided(attachment_id, permissions.can_change, operations.delete)
     flash(_("“%(title)s” deleted. An administrator can restore it for 30 days.", title=attachment.title),
           "success")
     return redirect(url_for("pilots.show", pilot_id=attachment.pilot_id, _anchor="attachments"))
@@ -188,10 +194,6 @@ def delete(attachment_id: int):
 @bp.route("/<int:attachment_id>/restore", methods=["POST"])
 @login_required
 def restore(attachment_id: int):
-    attachment = _attachment(attachment_id)
-    if not permissions.can_restore(current_user, attachment):
-        abort(403)
-    operations.restore(attachment, current_user)
-    db.session.commit()
+    attachment = _decided(attachment_id, permissions.can_restore, operations.restore)
     flash(_("“%(title)s” restored.", title=attachment.title), "success")
     return redirect(url_for("files.show", attachment_id=attachment.id))
