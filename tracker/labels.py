@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import Role
+from tracker.files.models import Kind as AttachmentKind
 from tracker.i18n import per_language
 from tracker.partners.models import PartnerKind
 from tracker.pilots.models import ArenaKind, FundingKind, PartnerRole, SourceType, Verdict
@@ -40,6 +41,12 @@ LABELS = {
         Action.COMPLETE: _l("Complete"),
         Action.EVALUATE: _l("Mark as evaluated"),
         Action.WITHDRAW: _l("Withdraw"),
+    },
+    "attachment_kind": {
+        AttachmentKind.APPLICATION: _l("Application"), AttachmentKind.AGREEMENT: _l("Agreement"),
+        AttachmentKind.DPIA: _l("DPIA"), AttachmentKind.REPORT: _l("Report"),
+        AttachmentKind.EVALUATION: _l("Evaluation"), AttachmentKind.PHOTO: _l("Photo"),
+        AttachmentKind.OTHER: _l("Other"),
     },
     "arena_kind": {
         ArenaKind.PHYSICAL: _l("Physical"),

@@ -19,12 +19,8 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.files.models import NEVER_PUBLIC, Kind
 from tracker.files.permissions import may_be_public
+from tracker.labels import choices
 
-KIND_LABELS = {
-    Kind.APPLICATION: _l("Application"), Kind.AGREEMENT: _l("Agreement"), Kind.DPIA: _l("DPIA"),
-    Kind.REPORT: _l("Report"), Kind.EVALUATION: _l("Evaluation"), Kind.PHOTO: _l("Photo"),
-    Kind.OTHER: _l("Other"),
-}
 MAX_FILES = 5
 
 
@@ -39,7 +35,7 @@ def _files_given(files) -> list:
 class _AttachmentForm(FlaskForm):
     title = StringField(_l("Title"), filters=[_text],
                         validators=[InputRequired(_l("Enter a title.")), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(str(k), v) for k, v in KIND_LABELS.items()],
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in choices("attachment_kind")],
                        default=Kind.OTHER)
     note = TextAreaField(_l("Note"), filters=[_text], validators=[Length(max=4000)], render_kw={"rows": 2})
     is_public = BooleanField(_l("Show in the public register"))

@@ -13,11 +13,11 @@ from pathlib import PurePosixPath
 
 import sqlalchemy as sa
 
-from tracker import audit
 from tracker.db import db, utcnow
 from tracker.files import permissions, sniff, storage
 from tracker.files.models import Attachment, FileVersion, Kind
 from tracker.guards import HIDDEN_CHARACTERS
+from tracker.pilots.audit_fields import PILOT
 
 ORPHAN_GRACE_SECONDS = 24 * 3600  # a blob younger than this may belong to an upload in progress
 
@@ -85,9 +85,10 @@ def add_files(pilot, user, kind: str, title: str, note: str, is_public: bool,
         db.session.add(attachment)
         version = _version(attachment, user, upload, mimetype, 1)
         db.session.flush()
-        audit.record(user, "pilot", pilot.id, "attachment_add",
-                     {"attachment": (None, name), "kind": (None, kind), "file": (None, version.filename),
-                      "size": (None, version.size), "is_public": (None, public)})
+        PILOT.record(user, pilot.id, "attachment_add",
+                     {"attachment": (None, name), "attachment_kind": (None, kind),
+                      "file": (None, version.filename), "file_size": (None, version.size),
+                      "attachment_public": (None, public)})
         added.append(attachment)
     db.session.flush()
     return added
@@ -104,7 +105,7 @@ def add_link(pilot, user, kind: str, title: str, url: str, case_number: str, not
                             note=note, is_public=_public(pilot, kind, is_public), created_by_id=user.id)
     db.session.add(attachment)
     db.session.flush()
-    audit.record(user, "pilot", pilot.id, "link_add", {"attachment": (None, title), "url": (None, url)})
+    PILOT.record(user, pilot.id, "link_add", {"attachment": (None, title), "url": (None, url)})
     db.session.flush()
     return attachment
 
@@ -116,11 +117,12 @@ def replace(attachment: Attachment, user, upload: Upload, mimetype: str) -> File
     # The next number from the database, not the loaded list: two replacements never share one.
     latest = db.session.scalar(sa.select(sa.func.max(FileVersion.number))
                                .where(FileVersion.attachment_id == attachment.id)) or 0
+    previous = attachment.current.filename if attachment.versions else None
     version = _version(attachment, user, upload, mimetype, latest + 1)
     db.session.flush()
-    audit.record(user, "pilot", attachment.pilot_id, "attachment_replace",
-                 {"attachment": (attachment.title, attachment.title),
-                  "version": (latest, version.number), "file": (None, version.filename)})
+    PILOT.record(user, attachment.pilot_id, "attachment_replace",
+                 {"attachment": (None, attachment.title), "file_version": (latest, version.number),
+                  "file": (previous, version.filename)})
     db.session.flush()
     return version
 
@@ -130,7 +132,7 @@ def delete(attachment: Attachment, user) -> None:
     if not permissions.can_change(user, attachment):
         raise PermissionError("not allowed to delete this attachment")
     attachment.deleted_at, attachment.deleted_by_id = utcnow(), user.id
-    audit.record(user, "pilot", attachment.pilot_id, "attachment_delete",
+    PILOT.record(user, attachment.pilot_id, "attachment_delete",
                  {"attachment": (attachment.title, None)})
     db.session.flush()
 
@@ -139,7 +141,7 @@ def restore(attachment: Attachment, user) -> None:
     if not permissions.can_restore(user, attachment):
         raise PermissionError("not allowed to restore this attachment")
     attachment.deleted_at = attachment.deleted_by_id = None
-    audit.record(user, "pilot", attachment.pilot_id, "attachment_restore",
+    PILOT.record(user, attachment.pilot_id, "attachment_restore",
                  {"attachment": (None, attachment.title)})
     db.session.flush()
 
@@ -150,7 +152,7 @@ def purge() -> tuple[int, int]:
     cutoff = utcnow() - permissions.RESTORABLE
     expired = db.session.scalars(sa.select(Attachment).where(Attachment.deleted_at < cutoff)).all()
     for attachment in expired:
-        audit.record(None, "pilot", attachment.pilot_id, "attachment_purge",
+        PILOT.record(None, attachment.pilot_id, "attachment_purge",
                      {"attachment": (attachment.title, None)})
         db.session.delete(attachment)
     db.session.flush()

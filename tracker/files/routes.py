@@ -15,10 +15,11 @@ from flask_login import current_user, login_required
 from tracker import guards, logs
 from tracker.db import db
 from tracker.files import operations, permissions, queries, storage
-from tracker.files.forms import KIND_LABELS, MAX_FILES, LinkForm, ReplaceForm, UploadForm, _files_given
+from tracker.files.forms import MAX_FILES, LinkForm, ReplaceForm, UploadForm, _files_given
 from tracker.files.operations import TooLarge, Upload
 from tracker.files.sniff import Refused
 from tracker.headers import CSP
+from tracker.labels import label
 from tracker.pilots import queries as pilot_queries
 from tracker.pilots.permissions import can_view
 
@@ -51,7 +52,7 @@ def fmt_size(size: int) -> str:
 @bp.app_context_processor
 def _helpers():
     """For ``files/_list.html``, included by the pilot page: the same permission functions."""
-    return {"kind_label": lambda k: KIND_LABELS.get(k, k), "can_change": permissions.can_change,
+    return {"kind_label": lambda k: label("attachment_kind", k), "can_change": permissions.can_change,
             "can_restore": permissions.can_restore, "can_add_files": permissions.can_add,
             "attachments_for": lambda pilot: queries.for_pilot(current_user, pilot), "fmt_size": fmt_size}
 

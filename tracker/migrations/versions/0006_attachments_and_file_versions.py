@@ -1,7 +1,7 @@
 """Attachments of pilots (files and links) and the stored versions of each file (issue 16)
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-27 18:29:46
 
 The bytes live in content-addressed storage (instance/files/, tracker/files/storage.py); these
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003'
-down_revision = '0002'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
