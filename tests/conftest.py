@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import tempfile
 import uuid
 
 import pytest
@@ -84,6 +85,8 @@ def make_app(database_url: str, **overrides):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # Attachments (tracker/files) out of the checkout's instance/ folder; one folder per process.
+        "FILES_DIR": os.path.join(tempfile.gettempdir(), f"tracker-test-files-{os.getpid()}"),
     }
     config.update(overrides)
     return create_app(config)

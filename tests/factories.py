@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from dataclasses import dataclass
 from datetime import date
@@ -96,6 +97,19 @@ def link_partner(pilot: Pilot, partner: Partner, role: str = "implementer") -> P
     db.session.add(link)
     db.session.flush()
     return link
+
+
+def attach(pilot: Pilot, user: User, title: str, data: bytes = b"%PDF-1.4\n%%EOF\n", public: bool = False,
+           deleted: bool = False):
+    """A PDF attachment on ``pilot``, stored through the files operations (bytes in storage too)."""
+    from tracker.files import operations
+    from tracker.files.operations import Upload
+
+    (attachment,) = operations.add_files(pilot, user, "report", title, "", public,
+                                         [(Upload(io.BytesIO(data), f"{title}.pdf"), "application/pdf")])
+    if deleted:
+        operations.delete(attachment, user)
+    return attachment
 
 
 @dataclass

@@ -66,6 +66,9 @@ CHANGING_NO_PILOT = {
     "admin.user_new", "admin.user", "admin.user_deactivate", "admin.user_reactivate", "admin.user_link",
     "admin.district_new", "admin.district", "admin.district_retire", "admin.district_reinstate",
     "admin.theme_new", "admin.theme", "admin.theme_retire", "admin.theme_reinstate",
+    # Attachments are the pilot's but not its versioned content (an open edit form stays valid);
+    # each still writes a pilot audit entry (tests/test_files_routes.py).
+    "files.new", "files.new_link", "files.replace", "files.delete", "files.restore",
 }
 
 PILOT_TABLES = ("pilots", "pilot_themes", "pilot_partners", "funding_lines", "outcomes", "outcome_kpis",

@@ -73,6 +73,7 @@ def import_models() -> None:
     import tracker.auth.models
     import tracker.data_version
     import tracker.districts.models
+    import tracker.files.models
     import tracker.partners.models
     import tracker.pilots.models  # noqa: F401
 
@@ -94,9 +95,10 @@ def register_blueprints(app: Flask) -> None:
     from tracker.admin.routes import bp as admin
     from tracker.auth.routes import bp as auth
     from tracker.districts.routes import bp as districts
+    from tracker.files.routes import bp as files
     from tracker.home.routes import bp as home
     from tracker.partners.routes import bp as partners
     from tracker.pilots.routes import bp as pilots
 
-    for bp in (auth, home, pilots, districts, partners, account, admin):
+    for bp in (auth, home, pilots, districts, partners, account, admin, files):
         app.register_blueprint(bp)

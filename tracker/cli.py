@@ -69,6 +69,9 @@ def backup_command(target):
     The copy is a consistent snapshot, checked with ``PRAGMA integrity_check``; it is written next
     to TARGET first and moved into place only when the check passes; it is readable by its owner
     only (0600). For PostgreSQL use pg_dump.
+
+    Attachments go into ``TARGET.files.tar`` beside it (tracker/files/cli.py; restore them with
+    ``flask --app tracker files restore TARGET.files.tar``).
     """
     import os
     import sqlite3
@@ -99,11 +102,22 @@ def backup_command(target):
     if verdict != "ok":
         os.remove(partial)
         raise click.ClickException(f"the copy failed its integrity check: {verdict}")
+    from tracker.files.cli import archive_name, backup_files
+
+    try:
+        files = backup_files(partial, target)
+    except BaseException:
+        os.remove(partial)
+        raise
     os.replace(partial, target)
-    click.echo(f"Backed up {url.database} to {target} ({pages} pages, integrity ok).")
+    click.echo(f"Backed up {url.database} to {target} ({pages} pages, integrity ok) "
+               f"and {files} attached file(s) to {archive_name(target)}.")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
+    from tracker.files.cli import files_cli
+
+    app.cli.add_command(files_cli)

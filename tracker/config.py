@@ -26,7 +26,9 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
-    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # every form post; attachment uploads have their own:
+    MAX_UPLOAD_MB = 25  # per attached file (tracker/files; guards.accepts_files)
+    FILES_DIR: str | None = None  # default: instance/files (shared by every app process)
     MAX_FORM_PARTS = 2000
     PAGE_SIZE = 50
     # Needs-attention thresholds, in days.

@@ -89,6 +89,31 @@ def refuse_foreign_bodies():
         abort(415)
 
 
+# -- uploads ----------------------------------------------------------------------------------
+_FILE_ENDPOINTS: dict[str, tuple] = {}
+
+
+def accepts_files(endpoint: str, limit, fields: tuple[str, ...]) -> None:
+    """Let ``endpoint`` receive uploaded files in ``fields`` (a file in any other field is still a
+    400), with a body of at most ``limit()`` bytes instead of ``MAX_CONTENT_LENGTH``. The deliberate
+    exemption for the attachment uploads (``tracker/files``), whose routes check every file
+    themselves (size cap, type from the content). A body declared larger is answered 413 before any
+    of it is read; an undeclared (chunked) one is cut off at the limit.
+    """
+    _FILE_ENDPOINTS[endpoint] = (limit, frozenset(fields))
+
+
+def _file_fields() -> frozenset[str]:
+    """The fields that may carry files here (none but on upload endpoints, which get their own
+    body limit: a declared length over it is a 413 at once)."""
+    limit, fields = _FILE_ENDPOINTS.get(request.endpoint, (None, frozenset()))
+    if limit is not None:
+        request.max_content_length = limit()
+        if request.content_length is not None and request.content_length > request.max_content_length:
+            abort(413)
+    return fields
+
+
 # -- characters -------------------------------------------------------------------------------
 # Characters no keyboard types and a reader cannot see: C0 controls (but tab and line breaks),
 # DEL and the C1 controls; bidirectional embeddings, overrides, isolates and marks (LRM, RLM,
@@ -114,15 +139,18 @@ class HiddenCharacters(BadRequest):
 
 def reject_malformed_input():
     """Refuse what no page sends: a NUL character in the address (404) or in a field or argument
-    (400; PostgreSQL cannot even store one), and uploaded files (400; no form takes a file, and a
-    file posted in place of a text field would reach the validators as an object, not text), a
+    (400; PostgreSQL cannot even store one), and uploaded files (400; only the endpoints registered
+    with ``accepts_files`` take one; elsewhere a file posted in place of a text field would reach
+    the validators as an object, not text), a
     multipart field without a readable name (400), and hidden characters in a field (400 with an
     explanation)."""
     if "\x00" in request.path:
         abort(404)
+    file_fields = _file_fields()
     fields = (pair for source in (request.args, request.form) for pair in source.items(multi=True))
     # A multipart part whose name the parser cannot read (a line break in it) has the name None.
-    if any(name is None or "\x00" in name or "\x00" in value for name, value in fields) or request.files:
+    if any(name is None or "\x00" in name or "\x00" in value for name, value in fields) or (
+            any(name not in file_fields for name in request.files)):
         abort(400)
     if any(has_hidden_characters(v) for values in request.form.listvalues() for v in values):
         raise HiddenCharacters()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import Role
+from tracker.files.models import Kind as AttachmentKind
 from tracker.i18n import per_language
 from tracker.partners.models import PartnerKind
 from tracker.pilots.models import ArenaKind, FundingKind, PartnerRole, SourceType, Verdict
@@ -40,6 +41,12 @@ LABELS = {
         Action.COMPLETE: _l("Complete"),
         Action.EVALUATE: _l("Mark as evaluated"),
         Action.WITHDRAW: _l("Withdraw"),
+    },
+    "attachment_kind": {
+        AttachmentKind.APPLICATION: _l("Application"), AttachmentKind.AGREEMENT: _l("Agreement"),
+        AttachmentKind.DPIA: _l("DPIA"), AttachmentKind.REPORT: _l("Report"),
+        AttachmentKind.EVALUATION: _l("Evaluation"), AttachmentKind.PHOTO: _l("Photo"),
+        AttachmentKind.OTHER: _l("Other"),
     },
     "arena_kind": {
         ArenaKind.PHYSICAL: _l("Physical"),
@@ -115,6 +122,10 @@ LABELS = {
         "deactivate": _l("Deactivated"), "reactivate": _l("Reactivated"),
         "merge": _l("Another partner merged into this one"), "merged_into": _l("Merged into another partner"),
         "partner_merge": _l("Partner records merged"),
+        # attachments (tracker/files)
+        "attachment_add": _l("File attached"), "attachment_replace": _l("New version of a file"),
+        "attachment_delete": _l("Attachment deleted"), "attachment_restore": _l("Attachment restored"),
+        "attachment_purge": _l("Deleted attachment purged"), "link_add": _l("Link added"),
         Action.SUBMIT: _l("Submitted for review"), Action.APPROVE: _l("Approved"),
         Action.RETURN: _l("Returned to owner"), Action.REJECT: _l("Rejected"),
         Action.REVISE: _l("Reopened for revision"), Action.START: _l("Started"), Action.PAUSE: _l("Paused"),

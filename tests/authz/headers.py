@@ -8,7 +8,9 @@ REQUIRED = {"default-src": "'self'", "frame-ancestors": "'none'", "form-action":
 
 def assert_strict_headers(response, static: bool = False) -> None:
     """The headers every response must carry, whatever its status or type; pages are never cached."""
-    csp = dict(d.strip().split(" ", 1) for d in response.headers["Content-Security-Policy"].split(";"))
+    # A directive may have no value (``sandbox`` on downloads of attachments).
+    csp = {name: value for name, _, value in
+           (d.strip().partition(" ") for d in response.headers["Content-Security-Policy"].split(";"))}
     for directive, value in REQUIRED.items():
         assert csp.get(directive) == value, f"{directive} is {csp.get(directive)!r}"
     assert "unsafe" not in response.headers["Content-Security-Policy"]

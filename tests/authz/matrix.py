@@ -55,6 +55,8 @@ _user = lambda s: {"user_id": s.world.staff_a.id}  # noqa: E731
 _district = lambda s: {"district_id": s.world.district_a.id}  # noqa: E731
 _theme = lambda s: {"theme_id": s.theme.id}  # noqa: E731
 _partner = lambda s: {"partner_id": s.partner.id}  # noqa: E731
+_file = lambda attr: lambda s: {"attachment_id": getattr(s, attr).id}  # noqa: E731
+_version = lambda attr: lambda s: {"attachment_id": getattr(s, attr).id, "number": 1}  # noqa: E731
 ADMIN_ONLY_GET = "L 403 403 403 403 200"
 
 #        persona order:       anon staff_own staff_other coord_own coord_other admin
@@ -126,4 +128,23 @@ MATRIX: list[Case] = [
     Case("admin.theme", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400", args=_theme),
     Case("admin.theme_retire", post="L 403 403 403 403 302", args=_theme),
     Case("admin.theme_reinstate", post="L 403 403 403 403 302", args=_theme),
+    # Attachments (tracker/files): who sees the pilot sees its files; the public only public ones.
+    Case("files.new", get="L 200 403 200 403 200", post="L 400 403 400 403 400", args=_pilot("running")),
+    Case("files.new", get="L 200 403 200 403 200", post="L 400 403 400 403 400", args=_pilot("draft"),
+         name="draft"),
+    Case("files.new_link", get="L 200 403 200 403 200", post="L 302 403 302 403 302", args=_pilot("running"),
+         data=lambda s: {"title": "Archive", "kind": "other", "url": "https://example.org/case/1"}),
+    Case("files.show", get="200 200 200 200 200 200", args=_file("public_file"), name="public"),
+    Case("files.show", get="404 200 200 200 200 200", args=_file("internal_file"), name="internal"),
+    Case("files.show", get="404 403 403 403 403 200", args=_file("deleted_file"), name="deleted"),
+    Case("files.show", get="404 200 403 200 403 200", args=_file("draft_file"), name="draft"),
+    Case("files.download", get="200 200 200 200 200 200", args=_version("public_file"), name="public"),
+    Case("files.download", get="404 200 200 200 200 200", args=_version("internal_file"), name="internal"),
+    Case("files.download", get="404 403 403 403 403 200", args=_version("deleted_file"), name="deleted"),
+    Case("files.download", get="404 200 403 200 403 200", args=_version("draft_file"), name="draft"),
+    Case("files.replace", post="L 400 403 400 403 400", args=_file("internal_file")),
+    Case("files.delete", post="L 302 403 302 403 302", args=_file("internal_file")),
+    Case("files.delete", post="L 404 404 404 404 404", args=lambda s: {"attachment_id": 2**31 - 1},
+         name="unknown"),
+    Case("files.restore", post="L 403 403 403 403 302", args=_file("deleted_file")),
 ]

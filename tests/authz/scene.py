@@ -32,6 +32,10 @@ class Scene:
     other_partner: object
     theme: object
     token: str
+    public_file: object = None  # attachments (tracker/files) of the running pilot...
+    internal_file: object = None
+    deleted_file: object = None
+    draft_file: object = None  # ...and of the draft
 
     @classmethod
     def build(cls) -> Scene:
@@ -50,6 +54,10 @@ class Scene:
             token=people.issue_password_link(world.staff_b, world.admin, 24),
         )
         factories.link_partner(scene.running, partner)
+        scene.public_file = factories.attach(scene.running, owner, "Public report", public=True)
+        scene.internal_file = factories.attach(scene.running, owner, "Internal notes")
+        scene.deleted_file = factories.attach(scene.running, owner, "Deleted notes", deleted=True)
+        scene.draft_file = factories.attach(scene.draft, owner, "Draft application")
         scene.draft.themes.append(scene.theme)  # complete: it may be submitted
         db.session.commit()
         return scene

@@ -30,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 from tracker.audit_fields import (
     BOOL,
     DATE,
+    NUMBER,
     TEXT,
     Choice,
     Field,
@@ -128,6 +129,14 @@ FIELDS: tuple[PilotField, ...] = (
     F("kpis", _l("Key performance indicators"), Records(Kpi())),
     F("owner", _l("Owner"), Ref("user")),
     F("merged_partner", _l("Partner merged"), Ref("partner")),
+    # Documents and links, recorded by tracker/files/operations.py.
+    F("attachment", _l("Attachment")),
+    F("attachment_kind", _l("Kind of document"), Choice("attachment_kind")),
+    F("attachment_public", _l("Public attachment"), BOOL),
+    F("file", _l("File")),
+    F("file_size", _l("Size (bytes)"), NUMBER),
+    F("file_version", _l("Version"), NUMBER),
+    F("url", _l("Address")),
 )
 del F
 
