@@ -187,7 +187,7 @@ def _merged_from_back(ref, look):
 
 
 def _count_back(value, look):
-    return int(value) if isinstance(value, str) and value.isdigit() else value
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else value
 
 
 DOWN = {
