@@ -146,6 +146,15 @@ def world(app):
     return factories.World.build()
 
 
+@pytest.fixture
+def catalogue(world):
+    """The ``world`` plus a theme and two partners a proposal can choose."""
+    themes = [factories.make_theme(name_en="Mobility")]
+    partners = [factories.make_partner("Universitetet i Oslo"), factories.make_partner("Ruter AS")]
+    db.session.commit()
+    return world, themes, partners
+
+
 def login_as(client, user) -> None:
     """Sign ``client`` in as ``user`` without the (deliberately slow) password hash."""
     with client.session_transaction() as session:

@@ -11,14 +11,6 @@ from tracker.pilots.models import Outcome, Pilot
 from tracker.pilots.workflow import Status
 
 
-@pytest.fixture
-def catalogue(world):
-    themes = [factories.make_theme(name_en="Mobility")]
-    partners = [factories.make_partner("Universitetet i Oslo"), factories.make_partner("Ruter AS")]
-    db.session.commit()
-    return world, themes, partners
-
-
 def funding_rows(count: int) -> dict:
     return {key: value for i in range(count) for key, value in {
         f"funding-{i}-year": "2026", f"funding-{i}-source_type": "municipal", f"funding-{i}-partner": "",

@@ -201,14 +201,6 @@ def test_the_edit_page_ignores_a_partner_id_in_other_digits(world, login, value)
     assert response.status_code == 200 and "autofocus" not in response.text
 
 
-@pytest.fixture
-def catalogue(world):
-    themes = [factories.make_theme(name_en="Mobility")]
-    partners = [factories.make_partner("Universitetet i Oslo"), factories.make_partner("Ruter AS")]
-    db.session.commit()
-    return world, themes, partners
-
-
 @pytest.mark.parametrize("row", ["partners-0-partner", "funding-1-partner"])
 @pytest.mark.parametrize("value", [*NOT_IDS, "real id in fullwidth digits"])
 def test_partner_rows_with_ids_in_other_digits_are_field_errors(catalogue, login, row, value):
