@@ -22,7 +22,7 @@ ID_PATTERN = "[1-9][0-9]*"  # one spelling per id: no sign, space, leading zero 
 def parse_id(text) -> int | None:
     """An id or version sent by a page, or None for anything else.
 
-    ``str.isdigit()`` is true for "²" and "①" (``int()`` then fails) and ``int()`` accepts "１",
+    ``str.isdigit`` is true for "²" and "①" (``int()`` then fails) and ``int()`` accepts "１",
     " 7", "+7" and "7_0": only what the app itself writes is read as a number, and only within
     the database's range (a larger one fails inside the database, as a 500).
     """
