@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker import events
 from tracker.db import UTCDateTime, db, utcnow
 
 
@@ -31,7 +32,8 @@ def record(actor, entity: str, entity_id: int | None, action: str,
     """Add an audit entry to the session (the caller's transaction commits it).
 
     ``changes`` hold stored values (see ``tracker/audit_fields.py``, whose ``Fields.record``
-    operations call): this function writes them as they are.
+    operations call): this function writes them as they are, then announces the entry
+    (``tracker.events.recorded``) so search, notifications and the like follow in this transaction.
     """
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
@@ -41,6 +43,7 @@ def record(actor, entity: str, entity_id: int | None, action: str,
         changes={k: [old, new] for k, (old, new) in (changes or {}).items()},
     )
     db.session.add(entry)
+    events.recorded.send(entity, entry=entry, actor=actor)
     return entry
 
 
