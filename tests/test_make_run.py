@@ -34,9 +34,11 @@ def test_make_run_installs_runtime_dependencies_only_and_warns_of_nothing(tmp_pa
     output = done.stdout + done.stderr
     assert not re.findall(r"^.*\w*Warning:.*$", output, re.MULTILINE)
 
-    listed = subprocess.run([venv / "bin" / "python", "-m", "pip", "list", "--format=json"],
+    # Asked of the venv's own Python: it may have no pip of its own (the host's pip installs into it).
+    listed = subprocess.run([venv / "bin" / "python", "-c", "import importlib.metadata as m, json; "
+                             "print(json.dumps([d.metadata['Name'] for d in m.distributions()]))"],
                             capture_output=True, text=True, check=True).stdout
-    installed = {p["name"].lower().replace("_", "-") for p in json.loads(listed)}
+    installed = {name.lower().replace("_", "-") for name in json.loads(listed)}
     runtime = {_name(r) for r in PROJECT["dependencies"]}
     test_only = {_name(r) for r in PROJECT["optional-dependencies"]["test"]}
     assert runtime <= installed
