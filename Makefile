@@ -26,7 +26,8 @@ PORT   ?= 5000
 WORKERS ?= 2
 # Host names `make run` answers to (any other Host header gets a plain 400).
 TRUSTED_HOSTS ?= ["127.0.0.1", "localhost"]
-# Sign-in throttling must be shared by the workers: Redis where it answers, else one worker.
+# Sign-in throttling and the page cache are shared by the workers through Redis where it answers
+# (else one worker, and a per-process page cache).
 REDIS_URL ?= redis://127.0.0.1:6379
 HAVE_REDIS := $(shell $(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', 6379), 1)" 2>/dev/null && echo yes)
 # Two pytest workers (xdist): one per core; every worker gets its own database.
@@ -88,6 +89,7 @@ run: db
 	  TRACKER_REMEMBER_COOKIE_SECURE=false \
 	  TRACKER_TRUSTED_HOSTS='$(TRUSTED_HOSTS)' \
 	  TRACKER_RATELIMIT_STORAGE_URI=$(if $(HAVE_REDIS),$(REDIS_URL),memory://) \
+	  $(if $(HAVE_REDIS),TRACKER_PAGE_CACHE_URL=$(REDIS_URL)) \
 	  $(BIN)/python scripts/run.py --host $(HOST) --port $(PORT) -- \
 	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(if $(HAVE_REDIS),$(WORKERS),1) --threads 4 \
 	  --access-logfile - wsgi:app

@@ -117,3 +117,13 @@ def create_pg_database(url: str) -> None:
         if not exists:
             conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
     admin.dispose()
+
+
+def redis_answers(url: str) -> bool:
+    """Whether a Redis server answers at ``url`` (the shared page cache is measured only then)."""
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False

@@ -35,6 +35,7 @@ from bench import load, synth  # noqa: E402
 BIN = Path(sys.executable).parent
 SECRET = "bench-secret-key-0123456789abcdef"  # noqa: S105 (a throw-away local benchmark)
 PASSWORD = "bench password for loopback only"  # noqa: S105
+REDIS_URL = "redis://127.0.0.1:6379/14"
 # The targets, with the page cache off: each page's req/s as a share of a bare Flask "hello".
 TARGETS = {"district page": 0.05, "city overview": 0.03, "pilot page": 0.08, "pilot list": 0.08}
 
@@ -128,7 +129,10 @@ def tracker_env(url: str, cache: bool = True) -> dict:
     env = {"TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": SECRET,
            "TRACKER_SESSION_COOKIE_SECURE": "false", "TRACKER_REMEMBER_COOKIE_SECURE": "false",
            "TRACKER_RATELIMIT_ENABLED": "false", "TRACKER_BASE_URL": "http://127.0.0.1"}
-    return env if cache else {**env, "TRACKER_DISTRICTS_CACHE_SECONDS": "0"}
+    if not cache:
+        return {**env, "TRACKER_DISTRICTS_CACHE_SECONDS": "0"}
+    # The cache as production runs it: shared by the workers through Redis where it answers.
+    return {**env, "TRACKER_PAGE_CACHE_URL": REDIS_URL} if load.redis_answers(REDIS_URL) else env
 
 
 def pilot_in(url: str, slug: str) -> int:

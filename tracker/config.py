@@ -44,6 +44,9 @@ class Defaults:
     # Applied per client address and, separately, per submitted e-mail address.
     LOGIN_LIMITS = "10 per minute;50 per hour"
     TRUSTED_HOSTS: list[str] | None = None
+    # The district page's and the overview's rendered sections (tracker/districts/cache.py):
+    # a redis:// URL shares them across workers and servers; unset, each process keeps its own.
+    PAGE_CACHE_URL: str | None = None
     # Where users reach the app (e.g. https://testarena.example.no): absolute links (e-mailed
     # set-password links, the exports' Link column) are built from it, never from the Host header.
     BASE_URL: str | None = None

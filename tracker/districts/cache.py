@@ -7,10 +7,17 @@ counter every committed change moves, in commit order, so any change invalidates
 cannot serve: on PostgreSQL a lower id can commit later, issue 10 defect 9); a short time-to-live
 (``DISTRICTS_CACHE_SECONDS``, default 60; 0 turns the cache off; off under TESTING unless set)
 also bounds the clock-based parts (needs-attention, today's line on the timeline).
+
+Where ``PAGE_CACHE_URL`` names a Redis server (``make run`` sets it when Redis answers), the
+sections are kept there, shared by every worker and app server, so the hit rate does not fall as
+workers are added; otherwise each process keeps its own small LRU. A Redis outage never fails a
+page: the section is rendered afresh and the operator hears of the loss and the return once each.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -22,6 +29,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from tracker import data_version
+from tracker.logs import event
 
 T = TypeVar("T")
 MAX_ENTRIES = 128
@@ -51,12 +59,65 @@ class SectionCache:
             self.entries.move_to_end(key)
             return hit[1]
 
-    def put(self, key, value) -> None:
+    def put(self, key, value, ttl: float) -> None:
         with self.lock:
             self.entries[key] = (time.monotonic(), value)
             self.entries.move_to_end(key)
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
+
+
+class SharedCache:
+    """Sections in Redis (``SET … EX``, JSON values), shared across processes; misses on an outage."""
+
+    PREFIX = "testarena:section:"
+
+    def __init__(self, url: str, namespace: str):
+        import redis
+
+        self.errors = redis.RedisError
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.namespace = namespace
+        self.down = False
+
+    def name(self, key) -> str:
+        return self.PREFIX + hashlib.sha256(repr((self.namespace, key)).encode()).hexdigest()
+
+    def _call(self, method, *args):
+        try:
+            result = method(*args)
+        except self.errors as exc:
+            if not self.down:
+                self.down = True
+                event("page_cache_storage_lost", error=type(exc).__name__, fallback="render every time")
+            return None
+        if self.down:
+            self.down = False
+            event("page_cache_storage_recovered")
+        return result
+
+    def get(self, key, ttl: float):
+        raw = self._call(self.client.get, self.name(key))
+        if raw is None:
+            return None
+        value = json.loads(raw)
+        return tuple(value) if isinstance(value, list) else value
+
+    def put(self, key, value, ttl: float) -> None:
+        self._call(lambda: self.client.set(self.name(key), json.dumps(value), ex=max(1, round(ttl))))
+
+
+def _store():
+    stores = current_app.extensions
+    if "districts_cache" not in stores:
+        url = current_app.config.get("PAGE_CACHE_URL")
+        # One Redis may serve several installations: the database (and the key signing its
+        # sessions) tells them apart, so equal data versions of two databases never meet.
+        config = current_app.config
+        namespace = "|".join(str(config.get(k) or "") for k in
+                             ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "PAGE_CACHE_NAMESPACE"))
+        stores["districts_cache"] = SharedCache(url, namespace) if url else SectionCache()
+    return stores["districts_cache"]
 
 
 def cached_section(name: str, render: Callable[[], T]) -> T:
@@ -69,10 +130,10 @@ def cached_section(name: str, render: Callable[[], T]) -> T:
     ttl = current_app.config.get("DISTRICTS_CACHE_SECONDS", 0 if current_app.testing else DEFAULT_SECONDS)
     if not ttl:
         return render()
-    store = current_app.extensions.setdefault("districts_cache", SectionCache())
+    store = _store()
     key = (name, viewer_key(), str(get_locale()), request.query_string, data_version.current())
     html = store.get(key, ttl)
     if html is None:
         html = render()
-        store.put(key, html)
+        store.put(key, html, ttl)
     return html
