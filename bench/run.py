@@ -1,7 +1,7 @@
 """Benchmark: a synthetic city served by gunicorn (2 workers) on loopback, loaded with wrk.
 
     .venv/bin/python bench/run.py                 # 50 districts, 20,000 pilots (SQLite)
-    .venv/bin/python bench/run.py --big           # and the district page again at 200,000 pilots
+    .venv/bin/python bench/run.py --big           # and every page again at 200,000 pilots
     .venv/bin/python bench/run.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
 Prints, for the district page, the city overview, the pilot page and the pilot list, with the page
@@ -147,6 +147,11 @@ def pilot_in(url: str, slug: str) -> int:
     return pid
 
 
+def pages(url: str) -> dict[str, str]:
+    return {"district page": "/districts/distrikt-1", "city overview": "/districts/",
+            "pilot page": f"/pilots/{pilot_in(url, 'distrikt-1')}", "pilot list": "/pilots/"}
+
+
 def load_once(server: Server, path: str, cookie: str | None, args) -> load.Result:
     """Drain, warm up, drain, then load ``path`` for ``args.duration`` s; with server CPU per request."""
     url = server.url + path
@@ -223,7 +228,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--districts", type=int, default=50)
     parser.add_argument("--pilots", type=int, default=20_000)
-    parser.add_argument("--big", action="store_true", help="also the district page at --big-pilots")
+    parser.add_argument("--big", action="store_true", help="also every page at --big-pilots")
     parser.add_argument("--big-pilots", type=int, default=200_000)
     parser.add_argument("--database-url", help="PostgreSQL URL (default: a SQLite file in /tmp)")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
@@ -240,8 +245,7 @@ def main() -> None:
     if args.database_url:
         load.create_pg_database(url)
     build_database(url, args.districts, args.pilots, args.rebuild)
-    paths = {"district page": "/districts/distrikt-1", "city overview": "/districts/",
-             "pilot page": f"/pilots/{pilot_in(url, 'distrikt-1')}", "pilot list": "/pilots/"}
+    paths = pages(url)
     caches = ("off", "on") if args.cache == "both" else (args.cache,)
     runs = {}
     with Server("hello:app", chdir=ROOT / "bench") as hello:
@@ -254,9 +258,9 @@ def main() -> None:
             if args.database_url:
                 load.create_pg_database(big_url)
             build_database(big_url, args.districts, args.big_pilots, args.rebuild)
-            print(f"{args.big_pilots:,} pilots, cache off:")
-            runs[(args.big_pilots, "off")] = serve(big_url, "off", hello,
-                                                   {"district page": paths["district page"]}, args)
+            for cache in caches:
+                print(f"{args.big_pilots:,} pilots, cache {cache}:")
+                runs[(args.big_pilots, cache)] = serve(big_url, cache, hello, pages(big_url), args)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     report(runs, args)
 
