@@ -51,3 +51,21 @@ def test_every_confirmed_action_has_its_question():
 
     assert set(LABELS["action_confirm"]) == {a for a, t in TRANSITIONS.items() if t.confirm}
     assert all(t.confirm for t in TRANSITIONS.values() if t.final)  # a final step is never a slip
+
+
+def test_a_message_shared_by_two_domains_has_one_norwegian_translation():
+    """Flask-Babel merges the domains' catalogues and the first one holding a message wins, so a
+    second, different translation of the same English text would silently never be shown."""
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent / "tracker"
+    translations: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(root.rglob("nb/LC_MESSAGES/messages.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and message.string:
+                    key, text = (message.id, message.string) if isinstance(message.id, str) else (
+                        message.id[0], message.string[0])
+                    translations.setdefault(key, {}).setdefault(text, []).append(str(path.relative_to(root)))
+    differing = {k: v for k, v in translations.items() if len(v) > 1}
+    assert not differing, differing
