@@ -54,7 +54,7 @@ def test_every_confirmed_action_has_its_question():
 
 
 def test_a_message_shared_by_two_domains_has_one_norwegian_translation():
-    """Flask-Babel merges the domains' catalogues and the first one holding a message wins, so a
+    """Flask-Babel merges the domains' catalogues into one and only one translation of a message wins, so a
     second, different translation of the same English text would silently never be shown."""
     from babel.messages.pofile import read_po
 
