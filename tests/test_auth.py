@@ -171,3 +171,14 @@ def test_anonymous_navigation_offers_only_public_pages(client):
     page = client.get("/login").text
     assert 'href="/pilots/"' in page and 'href="/districts/"' in page
     assert 'href="/partners/"' not in page and 'href="/"' not in page.split("<nav")[1].split("</nav>")[0]
+
+
+@pytest.mark.parametrize("session_id", ["99999999999999999999999:1", "²:1", "１:1", "7", "7:x", ":"])
+def test_a_session_naming_no_real_user_is_simply_signed_out(client, world, session_id):
+    """Only the app writes the session's user id, but a value it never writes (from an old
+    version, or a leaked key) must read as "signed out", never as a database error."""
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+        session["_fresh"] = True
+    response = client.get("/account")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

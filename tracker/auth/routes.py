@@ -11,6 +11,7 @@ from tracker.auth.forms import LoginForm
 from tracker.auth.models import User
 from tracker.db import db
 from tracker.extensions import limiter, login_manager
+from tracker.guards import parse_id
 from tracker.logs import event
 from tracker.urls import safe_next
 
@@ -24,9 +25,9 @@ login_manager.session_protection = "basic"
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """Resolve ``"<id>:<session_version>"``; an old version means the session has ended."""
-    try:
-        uid, version = (int(part) for part in user_id.split(":", 1))
-    except (ValueError, AttributeError):
+    uid, _, version = user_id.partition(":") if isinstance(user_id, str) else ("", "", "")
+    uid, version = parse_id(uid), parse_id(version)
+    if uid is None or version is None:
         return None
     user = db.session.get(User, uid)
     if user is None or not user.active or user.session_version != version:
