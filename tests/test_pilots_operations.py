@@ -1,12 +1,13 @@
 """Operations called directly: the version guard, rule re-checks, and the funding plan arithmetic."""
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tracker.db import db
+from tracker.db import db, utcnow
 from tracker.locking import Conflict
 from tracker.pilots import operations
 from tracker.pilots.funding import funding_plan
@@ -169,3 +170,23 @@ def test_hand_over_is_a_guarded_pilot_change(world):
                        .execution_options(synchronize_session=False))  # another session's edit
     with pytest.raises(Conflict):
         operations.hand_over(pilot, world.staff_b, world.admin)
+
+
+@pytest.mark.parametrize("change", ["hand over", "partner merge"])
+def test_a_hand_over_or_a_partner_merge_counts_as_the_pilots_last_update(world, change):
+    """Lists sort by "last updated": a pilot that changed hands or partners is news too."""
+    pilot = factories.make_pilot(world.staff_a, world.district_a, status=Status.RUNNING)
+    old, new = factories.make_partner("Gammel AS"), factories.make_partner("Ny AS")
+    factories.link_partner(pilot, old)
+    db.session.commit()
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    db.session.execute(sa.update(Pilot).where(Pilot.id == pilot.id).values(updated_at=long_ago)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    pilot = db.session.get(Pilot, pilot.id)
+    if change == "hand over":
+        operations.hand_over(pilot, world.staff_b, world.admin)
+    else:
+        operations.replace_partner(pilot, old, new, world.admin)
+    db.session.commit()
+    assert db.session.get(Pilot, pilot.id).updated_at.year == utcnow().year

@@ -239,13 +239,13 @@ def replace_partner(pilot: Pilot, old, new, user) -> Replaced:
     """Put partner ``new`` wherever ``old`` is in ``pilot`` (a partner merge), audited on the pilot.
 
     A link of ``old`` moves to ``new`` unless ``new`` already has that role (then it is dropped);
-    funding lines from ``old`` come from ``new``. The pilot's version moves on (guarded).
+    funding lines from ``old`` come from ``new``. The pilot's version and "last updated" move on.
     """
     if old.id == new.id:
         raise ValueError("a partner cannot replace itself")
     old_links = PILOT.store("partners", [(link.partner, link.role) for link in pilot.partner_links])
     old_funding = PILOT.store("funding", pilot.funding)
-    guarded_update(pilot, None)
+    guarded_update(pilot, None, updated_at=utcnow())
     done = Replaced()
     held = {link.role for link in pilot.partner_links if link.partner_id == new.id}
     for link in list(pilot.partner_links):
@@ -272,11 +272,12 @@ def replace_partner(pilot: Pilot, old, new, user) -> Replaced:
 
 
 def hand_over(pilot: Pilot, new_owner, user) -> None:
-    """Make ``new_owner`` the pilot's owner, audited on the pilot; its version moves on (guarded)."""
+    """Make ``new_owner`` the pilot's owner, audited on the pilot; its version and "last updated"
+    move on (guarded), as for any change."""
     old_owner = pilot.owner
     if old_owner.id == new_owner.id:
         return
-    guarded_update(pilot, None, owner_id=new_owner.id)
+    guarded_update(pilot, None, owner_id=new_owner.id, updated_at=utcnow())
     db.session.expire(pilot, ["owner"])
     PILOT.record(user, pilot.id, "handover", {"owner": (old_owner, new_owner)})
     db.session.flush()
