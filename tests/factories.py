@@ -123,6 +123,7 @@ class World:
     coordinator_b: User
     staff_a: User
     staff_b: User
+    viewer: User  # the innovation office: reads everything, changes nothing
 
     @classmethod
     def build(cls) -> World:
@@ -135,6 +136,7 @@ class World:
             coordinator_b=make_user(Role.COORDINATOR, [b], name="Coordinator B"),
             staff_a=make_user(Role.STAFF, name="Staff A"),
             staff_b=make_user(Role.STAFF, name="Staff B"),
+            viewer=make_user(Role.VIEWER, name="Innovation Office"),
         )
         db.session.commit()
         return world

@@ -90,3 +90,10 @@ def test_route_access(app, case, method):
         if changed:
             scene = rebuild()
     assert not problems, f"{method} {url}:\n  " + "\n  ".join(problems)
+
+
+def test_every_case_names_every_persona():
+    """A new persona (the innovation office's ``viewer``) needs an expectation on every line."""
+    short = [f"{case.id} {method}" for case in MATRIX for method in ("GET", "POST")
+             if case.expected(method) is not None and len(case.expected(method)) != len(PERSONAS)]
+    assert not short, f"matrix entries without a status for each of {PERSONAS}: {short}"

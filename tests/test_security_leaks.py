@@ -19,14 +19,14 @@ from tracker.pilots.workflow import Status
 
 RULES = routes()
 PAGES = [c for c in MATRIX if "GET" in RULES.get(c.endpoint, ()) and c.get]
-DRAFT = "Draft-only-title-7f3a"  # owner, district A's coordinator, admin
+DRAFT = "Draft-only-title-7f3a"  # owner, district A's coordinator, admin, innovation office
 SUBMITTED = "Internal-submitted-title-52c1"  # any signed-in user, never the public
 BUDGET = "Budget-line-source-9e0d"  # funding of the public pilot: signed-in users only
 CONTACT = "contact.person.4b2e@example.org"  # contact of the public pilot: signed-in users only
 COMMENT = "Status-comment-c81f"  # workflow comment: signed-in users only
 
 MAY_SEE = {
-    DRAFT: {"staff_own", "coordinator_own", "admin"},
+    DRAFT: {"staff_own", "coordinator_own", "admin", "viewer"},
     SUBMITTED: set(PERSONAS) - {"anonymous"},
     BUDGET: set(PERSONAS) - {"anonymous"},
     CONTACT: set(PERSONAS) - {"anonymous"},

@@ -191,6 +191,8 @@ DEMO_PEOPLE = [
      ["hovinbyen", "hele-oslo"], "Plan- og bygningsetaten"),
     ("saksbehandler@testarena.example", "Sara Saksbehandler", Role.STAFF, [], "Bymiljøetaten"),
     ("radgiver@testarena.example", "Rolf Rådgiver", Role.STAFF, [], "Helseetaten"),
+    # The innovation office: reads the whole portfolio (drafts and funding included), changes nothing.
+    ("innovasjon@testarena.example", "Inger Innovasjon", Role.VIEWER, [], "Innovasjonskontoret"),
 ]
 
 

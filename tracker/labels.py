@@ -88,7 +88,8 @@ LABELS = {
         Verdict.STOP: _l("Stop"),
         Verdict.INCONCLUSIVE: _l("Inconclusive"),
     },
-    "role": {Role.STAFF: _l("Staff"), Role.COORDINATOR: _l("Coordinator"), Role.ADMIN: _l("Administrator")},
+    "role": {Role.STAFF: _l("Staff"), Role.COORDINATOR: _l("Coordinator"), Role.ADMIN: _l("Administrator"),
+             Role.VIEWER: _l("Innovation office")},
     # What an audit entry is about (``AuditEntry.entity``) and what was done (``AuditEntry.action``).
     "entity": {"pilot": _l("Pilot"), "partner": _l("Partner"), "user": _l("User"), "district": _l("District"),
                "theme": _l("Theme")},

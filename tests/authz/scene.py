@@ -16,7 +16,8 @@ from tracker.db import db
 from tracker.pilots.workflow import Status
 
 SKIPPED = {"static"}  # files, no data behind them
-PERSONAS = ("anonymous", "staff_own", "staff_other", "coordinator_own", "coordinator_other", "admin")
+PERSONAS = ("anonymous", "staff_own", "staff_other", "coordinator_own", "coordinator_other", "admin",
+            "viewer")
 
 
 @dataclass
@@ -66,7 +67,7 @@ class Scene:
         w = self.world
         return {"anonymous": None, "staff_own": w.staff_a, "staff_other": w.staff_b,
                 "coordinator_own": w.coordinator_a, "coordinator_other": w.coordinator_b,
-                "admin": w.admin}[name]
+                "admin": w.admin, "viewer": w.viewer}[name]
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ class Role(StrEnum):
     STAFF = "staff"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    VIEWER = "viewer"  # the innovation office: reads everything everywhere, changes nothing
 
 
 district_coordinators = sa.Table(
@@ -70,6 +71,15 @@ class User(db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_viewer(self) -> bool:
+        return self.role == Role.VIEWER
+
+    @property
+    def sees_everything(self) -> bool:
+        """Administrators and the innovation office read every pilot in every district."""
+        return self.role in (Role.ADMIN, Role.VIEWER)
 
     @property
     def district_ids(self) -> set[int]:

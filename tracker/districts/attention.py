@@ -112,12 +112,13 @@ def counts(visible, district_ids=None) -> dict[int, int]:
 
 
 def for_user(user) -> Attention | None:
-    """The needs-attention groups for a coordinator (their districts) or an admin (all); else None."""
-    from tracker.pilots.permissions import visible_filter
+    """The needs-attention groups for a coordinator (their districts), an admin or the innovation
+    office (all); else None."""
+    from tracker.pilots.permissions import sees_everything, visible_filter
 
     if not getattr(user, "is_authenticated", False):
         return None
-    if user.is_admin:
+    if sees_everything(user):
         return items(visible_filter(user))
     if user.district_ids:
         return items(visible_filter(user), user.district_ids)

@@ -37,10 +37,13 @@ DEFAULT_SECONDS = 60
 
 
 def viewer_key() -> str:
-    """Who the figures are computed for: the public, any admin, or one signed-in user."""
+    """Who the figures are computed for: the public, any admin, the innovation office (who see
+    the same pilots as admins, but the scope line names their role), or one signed-in user."""
     if not current_user.is_authenticated:
         return "anonymous"
-    return "admin" if current_user.is_admin else f"user:{current_user.id}"
+    if current_user.is_admin or current_user.is_viewer:
+        return str(current_user.role)
+    return f"user:{current_user.id}"
 
 
 class SectionCache:

@@ -22,15 +22,19 @@ class Bar:
     value: int
     y: int
     width: float
+    x: int = LABEL_WIDTH  # where the bar starts (the label is left of it)
 
 
-def bars(values: dict[str, int], labels: dict[str, str]) -> tuple[list[Bar], int]:
-    """One horizontal bar per key, scaled to the largest value; returns the bars and the height."""
-    room = CHART_WIDTH - LABEL_WIDTH - 60
+def bars(values: dict, labels: dict, width: int = CHART_WIDTH, label_width: int = LABEL_WIDTH,
+         value_width: int = 60) -> tuple[list[Bar], int]:
+    """One horizontal bar per key, scaled to the largest value; returns the bars and the height.
+    ``width``, ``label_width`` and ``value_width`` (the number behind the longest bar) size a
+    smaller chart (the overview's small multiples)."""
+    room = width - label_width - value_width
     top = max(values.values(), default=0) or 1
     out = [
-        Bar(key=k, label=labels[k], value=v, y=i * (BAR_HEIGHT + BAR_GAP),
-            width=round(room * v / top, 1))
+        Bar(key=str(k), label=labels[k], value=v, y=i * (BAR_HEIGHT + BAR_GAP),
+            width=round(room * v / top, 1), x=label_width)
         for i, (k, v) in enumerate(values.items())
     ]
     return out, len(out) * (BAR_HEIGHT + BAR_GAP)

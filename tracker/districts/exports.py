@@ -1,4 +1,5 @@
-"""CSV and XLSX downloads of the district pilot list and the city overview.
+"""CSV downloads of the district pilot list and the city overview, and what the XLSX shares
+(columns, formula guards; the workbook itself is ``tracker/districts/workbook.py``).
 
 Files hold raw values (no locale number formatting) under a header translated to the UI language;
 moments are in the UI's time zone (``BABEL_DEFAULT_TIMEZONE``, Europe/Oslo), as on the page.
@@ -17,15 +18,12 @@ from datetime import date, datetime
 from flask import Response
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tracker.labels import label
 from tracker.links import absolute_url
 from tracker.pilots.audit_fields import exported
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # A formula start at the beginning of the text or after anything a spreadsheet may split a CSV
@@ -70,48 +68,16 @@ def to_csv(header: list[str], rows: list[list], sep: str = ",") -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _cell(value):
-    """What an XLSX cell holds: real dates (moments in the UI's time zone, as Excel has no zones)
-    so they sort and filter as dates; text cleaned of characters XLSX cannot hold."""
-    if isinstance(value, datetime):
-        return to_user_timezone(value).replace(tzinfo=None, second=0, microsecond=0)
-    if isinstance(value, date):
-        return value
-    value = _plain(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
-def to_xlsx(header: list[str], rows: list[list], title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    for row in [header, *rows]:
-        values = [_cell(v) for v in row]
-        sheet.append(values)
-        for cell, value, original in zip(sheet[sheet.max_row], values, row, strict=False):
-            if formula_like(value):
-                cell.data_type = "s"  # openpyxl would otherwise store it as a live formula
-            elif isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(original, Link):
-                cell.hyperlink, cell.style = value, "Hyperlink"  # the pilot's page, one click away
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def download(header: list[str], rows: list[list], fmt: str, basename: str, sep: str = ",") -> Response:
-    """The file as an attachment: ``fmt`` is ``csv`` or ``xlsx``."""
-    if fmt == "xlsx":
-        body, mimetype = to_xlsx(header, rows, basename), XLSX_TYPE
-    else:
-        body, mimetype = to_csv(header, rows, sep), "text/csv; charset=utf-8"
-    response = Response(body, content_type=mimetype)  # mimetype= would append a second charset
-    response.headers["Content-Disposition"] = f'attachment; filename="{basename}.{fmt}"'
+def attachment(body: bytes, content_type: str, filename: str) -> Response:
+    """A download of ``body`` named ``filename``."""
+    response = Response(body, content_type=content_type)  # mimetype= would append a second charset
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_download(header: list[str], rows: list[list], basename: str, sep: str = ",") -> Response:
+    """One flat table as a CSV attachment (the XLSX is the analyst's workbook: ``workbook.py``)."""
+    return attachment(to_csv(header, rows, sep), "text/csv; charset=utf-8", f"{basename}.csv")
 
 
 def pilot_header(internal: bool) -> list[str]:

@@ -12,10 +12,11 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.db import db, utcnow
-from tracker.districts import attention, cache, charts, exports, queries
+from tracker.districts import attention, cache, charts, exports, glance, queries, workbook
 from tracker.districts.models import District
 from tracker.labels import label
 from tracker.paging import page_number
@@ -89,19 +90,41 @@ def _overview():
 
 def _index_body() -> str:
     form, pilot_filter, rows, total = _overview()
+    where = pilot_filter.conditions(visible_filter(current_user))
+    funding = glance.funding_by_year(where) if _signed_in() else None
     return render_template(
         "districts/_index_body.html", form=form, rows=rows, total=total, statuses=_statuses(),
-        verdicts=VERDICTS, internal=_signed_in(),
-        exports=_export_links("districts.overview_export", pilot_filter), filtered=bool(pilot_filter),
+        verdicts=VERDICTS, internal=_signed_in(), scope=glance.scope_text(current_user),
+        active_filters=glance.active_filters(form, pilot_filter),
+        multiples=glance.multiples(rows, funding), multiple_width=glance.MULTIPLE_WIDTH,
+        exports=_export_links("districts.overview_export", pilot_filter),
     )
 
 
 @bp.route(f"/export.<{FORMATS}:fmt>")
 def overview_export(fmt: str):
-    _form, _filtered, rows, total = _overview()
+    form, pilot_filter, rows, total = _overview()
     header = exports.overview_header(_statuses(), VERDICTS, internal=_signed_in())
     data = exports.overview_rows(rows, total, _statuses(), VERDICTS, internal=_signed_in())
-    return exports.download(header, data, fmt, f"districts-{date.today().isoformat()}", _separator())
+    basename = f"districts-{date.today().isoformat()}"
+    if fmt == "csv":
+        return exports.csv_download(header, data, basename, _separator())
+    amounts = {len(header) - 2} if _signed_in() else set()
+    money = [[workbook.Nok(v) if i in amounts else v for i, v in enumerate(row)] for row in data]
+    overview = workbook.Sheet(_("Districts"), header, money)
+    where = pilot_filter.conditions(visible_filter(current_user))
+    return _workbook(_("City overview"), [overview], where, pilot_filter, form, basename)
+
+
+def _workbook(what: str, first: list, where: list, pilot_filter: PilotFilter, form, basename: str):
+    """The analyst's XLSX of the pilots matching ``where``, after the ``first`` sheets."""
+    pilots = queries.export_pilots(where, pilot_filter.order)
+    sheets = [*first, *workbook.pilot_sheets(pilots, where, _locale(), internal=_signed_in())]
+    viewer = (f"{current_user.name} ({label('role', current_user.role)})" if _signed_in()
+              else _("Not signed in: the public register"))
+    readme = workbook.readme_sheet(what, glance.scope_text(current_user),
+                                   glance.active_filters(form, pilot_filter), viewer, sheets)
+    return workbook.download([*sheets, readme], basename)
 
 
 @bp.route("/<slug>")
@@ -133,6 +156,7 @@ def _show_body(district: District) -> str:
     needs_attention = attention.items(visible, [district.id]) if _signed_in() else None
     return render_template(
         "districts/_show_body.html", district=district, form=form, filtered=bool(pilot_filter), page=page,
+        scope=glance.scope_text(current_user), active_filters=glance.active_filters(form, pilot_filter),
         pipeline=pipeline, bars=bars, bars_height=bars_height, chart_width=charts.CHART_WIDTH,
         timeline=charts.timeline(running, utcnow().date()), timeline_total=running_total,
         verdicts=queries.verdict_counts(where), lessons=queries.latest_lessons(where),
@@ -140,19 +164,23 @@ def _show_body(district: District) -> str:
         funding=queries.funding(where, pilot_filter) if _signed_in() else None,
         funding_status=pilot_filter.status, needs_attention=needs_attention, locale=_locale(),
         exports=_export_links("districts.export", pilot_filter, slug=district.slug),
-        page_url=lambda n: url_for("districts.show", slug=district.slug, **pilot_filter.as_args(), page=n),
+        page_url=lambda n: url_for("districts.show", slug=district.slug, **pilot_filter.as_args(), page=n,
+                                   _anchor="results"),
     )
 
 
 @bp.route(f"/<slug>/export.<{FORMATS}:fmt>")
 def export(slug: str, fmt: str):
     district = _district(slug)
-    visible = visible_filter(current_user)
-    _form, pilot_filter = _district_filters()
-    pilots = queries.export_pilots(pilot_filter.conditions(visible, [district.id]), pilot_filter.order)
+    form, pilot_filter = _district_filters()
+    where = pilot_filter.conditions(visible_filter(current_user), [district.id])
+    basename = f"{district.slug}-{date.today().isoformat()}"
+    if fmt == "xlsx":
+        what = _("Pilots in %(district)s", district=district.name)
+        return _workbook(what, [], where, pilot_filter, form, basename)
+    pilots = queries.export_pilots(where, pilot_filter.order)
     rows = exports.pilot_rows(pilots, _locale(), internal=_signed_in())
-    return exports.download(exports.pilot_header(internal=_signed_in()), rows, fmt,
-                            f"{district.slug}-{date.today().isoformat()}", _separator())
+    return exports.csv_download(exports.pilot_header(internal=_signed_in()), rows, basename, _separator())
 
 
 @bp.route("/<slug>/partners.json")

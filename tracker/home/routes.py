@@ -9,7 +9,7 @@ from tracker.auth.operations import set_language
 from tracker.db import db, utcnow
 from tracker.districts import attention
 from tracker.i18n import LANGUAGES, remember_language
-from tracker.pilots import queries
+from tracker.pilots import permissions, queries
 from tracker.pilots.workflow import Status
 from tracker.urls import safe_next
 
@@ -31,7 +31,8 @@ def index():
     return render_template("home/index.html", by_status=by_status, mine=mine, show_queue=show_queue,
                            sent_back=queries.sent_back(mine),
                            queue=queries.review_queue(current_user), days_waiting=days_waiting,
-                           attention_groups=attention.for_user(current_user))
+                           attention_groups=attention.for_user(current_user),
+                           may_propose=permissions.can_create(current_user))
 
 
 @bp.route("/language", methods=["POST"])

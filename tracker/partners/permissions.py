@@ -2,7 +2,8 @@
 
 - The directory and partner pages are internal (contact details): any signed-in, active user.
 - Any signed-in user may create a partner, and may edit any partner: the directory is shared
-  and kept tidy by everyone who works with the organisations; every edit is audited.
+  and kept tidy by everyone who works with the organisations; every edit is audited. The
+  innovation office (``viewer``) reads the directory and changes nothing.
 - Merging and deleting remove a partner for everybody: administrators only.
 """
 
@@ -20,12 +21,16 @@ def can_view(user) -> bool:
     return _signed_in(user)
 
 
+def _may_change(user) -> bool:
+    return _signed_in(user) and user.role != Role.VIEWER
+
+
 def can_create(user) -> bool:
-    return _signed_in(user)
+    return _may_change(user)
 
 
 def can_edit(user, partner: Partner) -> bool:
-    return _signed_in(user)
+    return _may_change(user)
 
 
 def can_merge(user, partner: Partner) -> bool:

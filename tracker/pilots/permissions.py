@@ -52,13 +52,28 @@ def can_manage(user, pilot: Pilot) -> bool:
     return bool(actors(user, pilot) & {Actor.OWNER, Actor.COORDINATOR, Actor.ADMIN})
 
 
+def sees_everything(user) -> bool:
+    """Administrators and the innovation office (``viewer``) read every pilot, drafts included,
+    in every district; a viewer changes nothing (``can_manage`` and the workflow say no)."""
+    return _signed_in(user) and user.role in (Role.ADMIN, Role.VIEWER)
+
+
+def can_create(user) -> bool:
+    """Anyone signed in proposes pilots, except the read-only innovation office."""
+    return _signed_in(user) and user.role != Role.VIEWER
+
+
 def can_view(user, pilot: Pilot) -> bool:
-    """Signed-in staff see every pilot past draft; drafts only those who manage them.
+    """Signed-in staff see every pilot past draft; drafts only those who manage them, and the
+    innovation office (who reads everything, follows and comments).
 
     Anonymous visitors see public pilots from approval on (public fields only).
+    Other domains (files, follow and comment) ask this function: "who may see the pilot".
     """
     if not _signed_in(user):
         return pilot.is_public and pilot.status in PUBLIC_STATUSES
+    if sees_everything(user):
+        return True
     if pilot.status == Status.DRAFT:
         return can_manage(user, pilot)
     return True
@@ -68,16 +83,12 @@ def visible_filter(user):
     """The ``can_view`` rule as a SQL condition on ``Pilot`` (for lists and counts)."""
     if not _signed_in(user):
         return sa.and_(Pilot.is_public.is_(True), Pilot.status.in_([str(s) for s in PUBLIC_STATUSES]))
-    if user.role == Role.ADMIN:
+    if sees_everything(user):
         return sa.true()
     mine = [Pilot.owner_id == user.id]
     if user.role == Role.COORDINATOR and user.district_ids:
         mine.append(Pilot.district_id.in_(user.district_ids))
     return sa.or_(Pilot.status != Status.DRAFT, *mine)
-
-
-def can_create(user) -> bool:
-    return _signed_in(user)
 
 
 def can_edit(user, pilot: Pilot) -> bool:
@@ -116,7 +127,8 @@ def can_act(user, pilot: Pilot, action: Action | str) -> bool:
 
 
 def can_see_internal(user, pilot: Pilot) -> bool:
-    """Contact details, funding, audit and comments: for signed-in users only (not the public)."""
+    """Contact details, funding, audit and comments: for signed-in users only (not the public),
+    the innovation office included."""
     return _signed_in(user) and can_view(user, pilot)
 
 

@@ -63,7 +63,7 @@ def _helpers():
             "roles": choices("partner_role"), "period": _period,
             # Templates ask the same permission functions the routes enforce.
             "can_edit": permissions.can_edit, "can_record_outcome": permissions.can_record_outcome,
-            "can_act": permissions.can_act, "transitions": TRANSITIONS}
+            "can_act": permissions.can_act, "can_create": permissions.can_create, "transitions": TRANSITIONS}
 
 
 def _viewable(pilot_id: int, full: bool = False, needs=None):
