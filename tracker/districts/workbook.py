@@ -148,7 +148,7 @@ def funding_sheet(where: list) -> Sheet:
 def partners_sheet(pilots) -> Sheet:
     header = [*_pilot_columns(), _("Partner"), _("Partner kind"), _("Organisation number"), _("Role")]
     rows = [[*_pilot_cells(p), link.partner.name, label("partner_kind", link.partner.kind),
-             link.partner.org_number or "", label("partner_role", link.role)]
+             link.partner.org_number, label("partner_role", link.role)]
             for p in pilots for link in sorted(p.partner_links, key=lambda x: (x.partner.name, x.role))]
     return Sheet(_("Partners per pilot"), header, rows)
 
