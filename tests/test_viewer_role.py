@@ -76,7 +76,7 @@ def test_an_admin_grants_the_role(world, login):
     ("viewer", "All pilots you can see (Innovation office): every pilot in every district"),
     ("admin", "All pilots you can see (Administrator): every pilot in every district"),
 ])
-@pytest.mark.parametrize("url", ["/districts/", "/districts/district-a"])
+@pytest.mark.parametrize("url", ["/districts/", "/districts/district-a", "/pilots/"])
 def test_the_pages_say_whose_view_the_figures_are(world, client, login, persona, line, url):
     visitor = login(getattr(world, persona)) if persona else client
     page = visitor.get(url, headers={"Accept-Language": "en"}).text

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from tracker import history
 from tracker.db import db
+from tracker.districts.glance import scope_text
 from tracker.districts.models import District
 from tracker.formatting import fmt_date
 from tracker.guards import parse_id
@@ -95,7 +96,7 @@ def index():
         return redirect(url_with(page=page.page if page.pages > 1 else None))
     return render_template("pilots/index.html", page=page, filters=pilot_filter,
                            districts=districts, themes=themes, statuses=list(Status), sorts=SORTS,
-                           arena_kinds=choices("arena_kind"),
+                           arena_kinds=choices("arena_kind"), scope=scope_text(current_user),
                            page_url=lambda n: url_for("pilots.index", page=n, **pilot_filter.as_args()))
 
 
