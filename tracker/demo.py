@@ -28,6 +28,10 @@ from tracker.pilots.models import (
     OutcomeKPI,
     Pilot,
     PilotPartner,
+    PlannedKPI,
+    ProgressReport,
+    ProgressState,
+    ProgressValue,
     SourceType,
     StatusEvent,
     Theme,
@@ -280,10 +284,41 @@ def load_demo() -> list[tuple[str, str, str]]:
                                             actor=actor, at=at, comment=COMMENTS.get(action, "")))
             current = target
         pilot.status, pilot.status_changed_at, pilot.updated_at = current, at, at
+        if final != Status.DRAFT:
+            pilot.kpi_plan = [PlannedKPI(position=i, name=name, unit=unit, baseline=baseline, target=target)
+                              for i, (name, unit, baseline, target, _steps) in enumerate(KPI_PLAN)]
         db.session.flush()
+        if current in (Status.RUNNING, Status.PAUSED) and index % 13 != 0:
+            _progress(pilot, owner, today)
         entry = PILOT.record(owner, pilot.id, "create", {"title": (None, title)})
         entry.at = created_at
     return created
+
+
+# The demo KPI plan: name, unit, baseline, target, change per progress report (the outcome's KPIs
+# have the same names, so evaluated pilots show their actual values on the trend).
+KPI_PLAN = [("Tidsbruk per sak", "minutter", 45, 35, -3), ("Brukertilfredshet", "%", 62, 75, 4)]
+PROGRESS = [  # state, what happened, what is next
+    (ProgressState.ON_TRACK, "Oppstartsmøte med alle partnere er holdt, og de første brukerne er i gang.",
+     "Samle inn målinger for første måned og justere opplæringen."),
+    (ProgressState.AT_RISK, "Leveransen av utstyr er forsinket tre uker. Brukerne er fornøyde så langt.",
+     "Avklare ny leveransedato med leverandøren og informere styringsgruppen."),
+    (ProgressState.ON_TRACK, "Utstyret er levert, og målingene viser kortere saksbehandlingstid.",
+     "Forberede midtveisevaluering sammen med Oslo kommunes innovasjonsenhet."),
+]
+
+
+def _progress(pilot: Pilot, owner: User, today: date) -> None:
+    """Monthly progress reports from the actual start (at most three), in the demo's own words."""
+    for n, (state, happened, next_steps) in enumerate(PROGRESS):
+        day = pilot.actual_start + timedelta(days=30 * (n + 1))
+        if day > today:
+            break
+        values = [ProgressValue(kpi_id=kpi.id, value=plan[2] + plan[4] * (n + 1))
+                  for kpi, plan in zip(pilot.kpi_plan, KPI_PLAN, strict=True)]
+        db.session.add(ProgressReport(pilot_id=pilot.id, report_date=day, state=state, happened=happened,
+                                      next_steps=next_steps, author_id=owner.id, values=values,
+                                      created_at=datetime.combine(day, time(10), tzinfo=UTC)))
 
 
 def reset_demo_passwords() -> list[tuple[str, str, str]]:

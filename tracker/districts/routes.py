@@ -19,6 +19,7 @@ from tracker.districts import attention, cache, charts, exports, queries
 from tracker.districts.models import District
 from tracker.labels import label
 from tracker.paging import page_number
+from tracker.pilots import queries as pilot_queries
 from tracker.pilots.filters import FilterForm, PilotFilter
 from tracker.pilots.models import Pilot, Verdict
 from tracker.pilots.permissions import visible_filter
@@ -131,6 +132,8 @@ def _show_body(district: District) -> str:
     running = queries.timeline(where)
     running_total = queries.per_status_total(pipeline, queries.TIMELINE_STATUSES, pilot_filter.status)
     needs_attention = attention.items(visible, [district.id]) if _signed_in() else None
+    # The latest progress of the listed pilots: internal, like needs attention (one query).
+    progress = pilot_queries.latest_progress([p.id for p in page.items]) if _signed_in() else None
     return render_template(
         "districts/_show_body.html", district=district, form=form, filtered=bool(pilot_filter), page=page,
         pipeline=pipeline, bars=bars, bars_height=bars_height, chart_width=charts.CHART_WIDTH,
@@ -138,7 +141,8 @@ def _show_body(district: District) -> str:
         verdicts=queries.verdict_counts(where), lessons=queries.latest_lessons(where),
         partners=queries.top_partners(where, TOP_PARTNERS), kinds=queries.partner_kinds(where),
         funding=queries.funding(where, pilot_filter) if _signed_in() else None,
-        funding_status=pilot_filter.status, needs_attention=needs_attention, locale=_locale(),
+        funding_status=pilot_filter.status, needs_attention=needs_attention, progress=progress,
+        locale=_locale(),
         exports=_export_links("districts.export", pilot_filter, slug=district.slug),
         page_url=lambda n: url_for("districts.show", slug=district.slug, **pilot_filter.as_args(), page=n),
     )
@@ -149,8 +153,10 @@ def export(slug: str, fmt: str):
     district = _district(slug)
     visible = visible_filter(current_user)
     _form, pilot_filter = _district_filters()
-    pilots = queries.export_pilots(pilot_filter.conditions(visible, [district.id]), pilot_filter.order)
-    rows = exports.pilot_rows(pilots, _locale(), internal=_signed_in())
+    where = pilot_filter.conditions(visible, [district.id])
+    pilots = queries.export_pilots(where, pilot_filter.order)
+    progress = pilot_queries.latest_progress(sa.select(Pilot.id).where(*where)) if _signed_in() else None
+    rows = exports.pilot_rows(pilots, _locale(), internal=_signed_in(), progress=progress)
     return exports.download(exports.pilot_header(internal=_signed_in()), rows, fmt,
                             f"{district.slug}-{date.today().isoformat()}", _separator())
 
