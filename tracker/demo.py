@@ -289,7 +289,7 @@ def load_demo() -> list[tuple[str, str, str]]:
                               for i, (name, unit, baseline, target, _steps) in enumerate(KPI_PLAN)]
         db.session.flush()
         if current in (Status.RUNNING, Status.PAUSED) and index % 13 != 0:
-            _progress(pilot, owner, today)
+            _progress(pilot, owner, today, index)
         entry = PILOT.record(owner, pilot.id, "create", {"title": (None, title)})
         entry.at = created_at
     return created
@@ -305,15 +305,20 @@ PROGRESS = [  # state, what happened, what is next
      "Avklare ny leveransedato med leverandøren og informere styringsgruppen."),
     (ProgressState.ON_TRACK, "Utstyret er levert, og målingene viser kortere saksbehandlingstid.",
      "Forberede midtveisevaluering sammen med Oslo kommunes innovasjonsenhet."),
+    (ProgressState.OFF_TRACK, "Leverandøren har trukket seg, og testen står stille.",
+     "Styringsgruppen avgjør om piloten skal settes på pause eller få ny leverandør."),
 ]
+# Which reports each demo pilot gets, in order: its latest state is on track, at risk or off track.
+PROGRESS_STORIES = [(0, 1, 2), (0, 2, 1), (0, 1, 3)]
 
 
-def _progress(pilot: Pilot, owner: User, today: date) -> None:
-    """Monthly progress reports from the actual start (at most three), in the demo's own words."""
-    for n, (state, happened, next_steps) in enumerate(PROGRESS):
-        day = pilot.actual_start + timedelta(days=30 * (n + 1))
-        if day > today:
-            break
+def _progress(pilot: Pilot, owner: User, today: date, index: int) -> None:
+    """Three progress reports spread over the time the pilot has run, in the demo's own words; the
+    latest state differs from pilot to pilot."""
+    ran = (today - pilot.actual_start).days
+    story = PROGRESS_STORIES[index // 7 % len(PROGRESS_STORIES)]
+    for n, (state, happened, next_steps) in enumerate(PROGRESS[i] for i in story):
+        day = pilot.actual_start + timedelta(days=ran * (n + 1) // len(story))
         values = [ProgressValue(kpi_id=kpi.id, value=plan[2] + plan[4] * (n + 1))
                   for kpi, plan in zip(pilot.kpi_plan, KPI_PLAN, strict=True)]
         db.session.add(ProgressReport(pilot_id=pilot.id, report_date=day, state=state, happened=happened,
