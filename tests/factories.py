@@ -12,7 +12,17 @@ from tracker.db import db
 from tracker.districts.models import District
 from tracker.partners.models import Partner, PartnerKind
 from tracker.partners.names import name_key
-from tracker.pilots.models import ArenaKind, FundingLine, Pilot, PilotPartner, StatusEvent, Theme
+from tracker.pilots.models import (
+    ArenaKind,
+    FundingLine,
+    Pilot,
+    PilotPartner,
+    PlannedKPI,
+    ProgressReport,
+    ProgressValue,
+    StatusEvent,
+    Theme,
+)
 from tracker.pilots.workflow import Status
 
 PASSWORD = "correct horse battery staple"
@@ -97,6 +107,19 @@ def link_partner(pilot: Pilot, partner: Partner, role: str = "implementer") -> P
     db.session.add(link)
     db.session.flush()
     return link
+
+
+def report_progress(pilot: Pilot, user: User, state: str = "at_risk", day: date = date(2026, 2, 1)):
+    """A KPI plan (one KPI) on ``pilot`` and a progress report with an interim value of it."""
+    kpi = PlannedKPI(position=0, name="Brukere", unit="per uke", baseline=10, target=100)
+    pilot.kpi_plan.append(kpi)
+    db.session.flush()
+    report = ProgressReport(pilot_id=pilot.id, report_date=day, state=state, happened="Godt i gang.",
+                            next_steps="Flere brukere.", author_id=user.id,
+                            values=[ProgressValue(kpi_id=kpi.id, value=42.5)])
+    db.session.add(report)
+    db.session.flush()
+    return report
 
 
 def attach(pilot: Pilot, user: User, title: str, data: bytes = b"%PDF-1.4\n%%EOF\n", public: bool = False,

@@ -53,6 +53,10 @@ PILOT_CHANGING = {
                                             "decision-comment": ""}, lambda s: s.submitted),
     "pilots.outcome": PilotChange("staff_a", lambda s: f"/pilots/{s.running.id}/outcome",
                                   lambda s: outcome_data(s.running), lambda s: s.running),
+    "pilots.progress_report": PilotChange(
+        "staff_a", lambda s: f"/pilots/{s.running.id}/progress",
+        lambda s: {"version": s.running.version, "report_date": "2026-01-15", "state": "at_risk",
+                   "happened": "Forsinket."}, lambda s: s.running),
     "partners.merge": PilotChange("admin", lambda s: f"/partners/{s.partner.id}/merge",
                                   lambda s: {"survivor": s.other_partner.id}, lambda s: s.running),
     "admin.user_handover": PilotChange("admin", lambda s: f"/admin/users/{s.world.staff_a.id}/handover",
@@ -72,7 +76,7 @@ CHANGING_NO_PILOT = {
 }
 
 PILOT_TABLES = ("pilots", "pilot_themes", "pilot_partners", "funding_lines", "outcomes", "outcome_kpis",
-                "status_events")
+                "status_events", "planned_kpis", "progress_reports", "progress_values")
 
 
 def test_every_post_route_is_classified():

@@ -11,6 +11,7 @@ what this test must catch. SQLite's planner has no such preference at this size.
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ from tracker.pilots.models import Pilot
 from tracker.pilots.permissions import visible_filter
 
 CITY = 2000
-WATCHED = ("pilots", "status_events", "audit_entries", "funding_lines")
+WATCHED = ("pilots", "status_events", "audit_entries", "funding_lines", "progress_reports")
 SQLITE_FULL_SCAN = re.compile(rf"\bSCAN ({'|'.join(WATCHED)})(_\d+)?\b")
 PG_FULL_SCAN = re.compile(rf"Seq Scan on ({'|'.join(WATCHED)})\b")
 
@@ -42,6 +43,12 @@ def city(world):
     districts = [world.district_a.id, world.district_b.id] + [f.make_district().id for _ in range(18)]
     synth.add_pilots(db.session.connection(), districts, [world.staff_a.id, world.staff_b.id], partners,
                      themes, CITY, reviewers={world.district_a.id: world.coordinator_a.id})
+    # Progress reports on the running and paused pilots: three each.
+    db.session.execute(sa.text(
+        "INSERT INTO progress_reports (pilot_id, report_date, state, happened, next_steps, created_at) "
+        "SELECT id, :day, 'on_track', 'Godt i gang.', '', :at FROM pilots "
+        "WHERE status IN ('running', 'paused')"),
+        [{"day": date(2026, month, 1), "at": datetime(2026, month, 1, tzinfo=UTC)} for month in (1, 2, 3)])
     db.session.commit()
     with db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")

@@ -37,7 +37,8 @@ def test_every_declared_dependency_is_pinned_within_its_range(requirement):
 
 def test_make_uses_the_lock_for_install_and_audits_it():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    pip = next(line for line in makefile.splitlines() if line.startswith("PIP "))
+    logical_lines = makefile.replace("\\\n", " ").splitlines()  # a continued line read whole
+    pip = next(line for line in logical_lines if line.startswith("PIP "))
     assert "install" in pip and "-c requirements.lock" in pip  # every install step goes through $(PIP)
     assert "$(PIP) -e .\n" in makefile and "$(PIP) -e '.[test]'" in makefile
     audit = makefile[makefile.index("\naudit:"):].split("\n\n")[0]

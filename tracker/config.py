@@ -35,6 +35,8 @@ class Defaults:
     ATTENTION_REVIEW_DAYS = 14
     ATTENTION_STALE_DAYS = 90
     ATTENTION_OUTCOME_DAYS = 30
+    # Needs attention: a running pilot without a progress report for this many days.
+    PROGRESS_STALE_DAYS = 60
     # Sign-in throttling (Flask-Limiter): memory:// is per process; use redis:// with several workers.
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"

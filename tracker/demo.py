@@ -28,6 +28,10 @@ from tracker.pilots.models import (
     OutcomeKPI,
     Pilot,
     PilotPartner,
+    PlannedKPI,
+    ProgressReport,
+    ProgressState,
+    ProgressValue,
     SourceType,
     StatusEvent,
     Theme,
@@ -282,10 +286,46 @@ def load_demo() -> list[tuple[str, str, str]]:
                                             actor=actor, at=at, comment=COMMENTS.get(action, "")))
             current = target
         pilot.status, pilot.status_changed_at, pilot.updated_at = current, at, at
+        if final != Status.DRAFT:
+            pilot.kpi_plan = [PlannedKPI(position=i, name=name, unit=unit, baseline=baseline, target=target)
+                              for i, (name, unit, baseline, target, _steps) in enumerate(KPI_PLAN)]
         db.session.flush()
+        if current in (Status.RUNNING, Status.PAUSED) and index % 13 != 0:
+            _progress(pilot, owner, today, index)
         entry = PILOT.record(owner, pilot.id, "create", {"title": (None, title)})
         entry.at = created_at
     return created
+
+
+# The demo KPI plan: name, unit, baseline, target, change per progress report (the outcome's KPIs
+# have the same names, so evaluated pilots show their actual values on the trend).
+KPI_PLAN = [("Tidsbruk per sak", "minutter", 45, 35, -3), ("Brukertilfredshet", "%", 62, 75, 4)]
+PROGRESS = [  # state, what happened, what is next
+    (ProgressState.ON_TRACK, "Oppstartsmøte med alle partnere er holdt, og de første brukerne er i gang.",
+     "Samle inn målinger for første måned og justere opplæringen."),
+    (ProgressState.AT_RISK, "Leveransen av utstyr er forsinket tre uker. Brukerne er fornøyde så langt.",
+     "Avklare ny leveransedato med leverandøren og informere styringsgruppen."),
+    (ProgressState.ON_TRACK, "Utstyret er levert, og målingene viser kortere saksbehandlingstid.",
+     "Forberede midtveisevaluering sammen med Oslo kommunes innovasjonsenhet."),
+    (ProgressState.OFF_TRACK, "Leverandøren har trukket seg, og testen står stille.",
+     "Styringsgruppen avgjør om piloten skal settes på pause eller få ny leverandør."),
+]
+# Which reports each demo pilot gets, in order: its latest state is on track, at risk or off track.
+PROGRESS_STORIES = [(0, 1, 2), (0, 2, 1), (0, 1, 3)]
+
+
+def _progress(pilot: Pilot, owner: User, today: date, index: int) -> None:
+    """Three progress reports spread over the time the pilot has run, in the demo's own words; the
+    latest state differs from pilot to pilot."""
+    ran = (today - pilot.actual_start).days
+    story = PROGRESS_STORIES[index // 7 % len(PROGRESS_STORIES)]
+    for n, (state, happened, next_steps) in enumerate(PROGRESS[i] for i in story):
+        day = pilot.actual_start + timedelta(days=ran * (n + 1) // len(story))
+        values = [ProgressValue(kpi_id=kpi.id, value=plan[2] + plan[4] * (n + 1))
+                  for kpi, plan in zip(pilot.kpi_plan, KPI_PLAN, strict=True)]
+        db.session.add(ProgressReport(pilot_id=pilot.id, report_date=day, state=state, happened=happened,
+                                      next_steps=next_steps, author_id=owner.id, values=values,
+                                      created_at=datetime.combine(day, time(10), tzinfo=UTC)))
 
 
 def reset_demo_passwords() -> list[tuple[str, str, str]]:

@@ -14,7 +14,7 @@ from tracker.auth.models import Role
 from tracker.files.models import Kind as AttachmentKind
 from tracker.i18n import per_language
 from tracker.partners.models import PartnerKind
-from tracker.pilots.models import ArenaKind, FundingKind, PartnerRole, SourceType, Verdict
+from tracker.pilots.models import ArenaKind, FundingKind, PartnerRole, ProgressState, SourceType, Verdict
 from tracker.pilots.workflow import Action, Status
 
 LABELS = {
@@ -115,6 +115,10 @@ LABELS = {
                             "longer be changed."),
         Action.WITHDRAW: _l("Withdraw “%(title)s”? This is final."),
     },
+    "progress_state": {
+        ProgressState.ON_TRACK: _l("On track"), ProgressState.AT_RISK: _l("At risk"),
+        ProgressState.OFF_TRACK: _l("Off track"),
+    },
     "audit_action": {
         "create": _l("Created"), "update": _l("Edited"), "delete": _l("Deleted"),
         "outcome_create": _l("Outcome recorded"), "outcome_update": _l("Outcome updated"),
@@ -123,6 +127,7 @@ LABELS = {
         "deactivate": _l("Deactivated"), "reactivate": _l("Reactivated"),
         "merge": _l("Another partner merged into this one"), "merged_into": _l("Merged into another partner"),
         "partner_merge": _l("Partner records merged"),
+        "progress_report": _l("Progress reported"),
         # attachments (tracker/files)
         "attachment_add": _l("File attached"), "attachment_replace": _l("New version of a file"),
         "attachment_delete": _l("Attachment deleted"), "attachment_restore": _l("Attachment restored"),

@@ -51,6 +51,12 @@ def _decide(attr: str, choice: str, comment: str = "") -> dict:
                 name=f"{choice} {attr}")
 
 
+def _progress(attr: str) -> Callable[[Scene], dict]:
+    """A complete progress report on one of the scene's pilots, posted with its current version."""
+    return lambda s: {"version": getattr(s, attr).version, "report_date": "2026-01-15", "state": "on_track",
+                      "happened": "Kom godt i gang."}
+
+
 _user = lambda s: {"user_id": s.world.staff_a.id}  # noqa: E731
 _district = lambda s: {"district_id": s.world.district_a.id}  # noqa: E731
 _theme = lambda s: {"theme_id": s.theme.id}  # noqa: E731
@@ -91,6 +97,11 @@ MATRIX: list[Case] = [
          args=_pilot("running")),
     Case("pilots.outcome", get="L 403 403 403 403 403 403", post="L 403 403 403 403 403 403",
          args=_pilot("draft"), name="draft"),
+    # Progress reports: running or paused pilots, by the owner, the district's coordinator or an admin.
+    Case("pilots.progress_report", get="L 200 403 200 403 200 403", post="L 302 403 302 403 302 403",
+         args=_pilot("running"), data=_progress("running")),
+    Case("pilots.progress_report", get="L 403 403 403 403 403 403", post="L 403 403 403 403 403 403",
+         args=_pilot("approved"), data=_progress("approved"), name="approved"),
     Case("partners.index", get="L 200 200 200 200 200 200"),
     Case("partners.show", get="L 200 200 200 200 200 200", args=_partner),
     Case("partners.new", get="L 200 200 200 200 200 403", post="L 400 400 400 400 400 403"),

@@ -60,6 +60,7 @@ class Scene:
         scene.deleted_file = factories.attach(scene.running, owner, "Deleted notes", deleted=True)
         scene.draft_file = factories.attach(scene.draft, owner, "Draft application")
         scene.draft.themes.append(scene.theme)  # complete: it may be submitted
+        factories.report_progress(scene.running, owner)  # its page shows a report and a KPI trend
         db.session.commit()
         return scene
 

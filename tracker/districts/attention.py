@@ -3,7 +3,8 @@
 1. ``review``: submitted and waiting longer than ``ATTENTION_REVIEW_DAYS`` (14);
 2. ``overdue``: running past its planned end;
 3. ``stale``: not final and not updated for ``ATTENTION_STALE_DAYS`` (90);
-4. ``no_outcome``: completed, no outcome ``ATTENTION_OUTCOME_DAYS`` (30) after completion.
+4. ``no_outcome``: completed, no outcome ``ATTENTION_OUTCOME_DAYS`` (30) after completion;
+5. ``no_report``: running for ``PROGRESS_STALE_DAYS`` (60) without a progress report dated in them.
 
 The clock is ``utcnow`` looked up at call time, so tests can freeze it with monkeypatch.
 """
@@ -19,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.db import db, utcnow
 from tracker.districts.models import District
-from tracker.pilots.models import Pilot
+from tracker.pilots.models import Pilot, ProgressReport
 from tracker.pilots.workflow import FINAL, Status
 
 ITEM_LIMIT = 25
@@ -35,7 +36,7 @@ class Rule:
 
 
 def rules() -> list[Rule]:
-    """The four rules with the thresholds from config, evaluated against the clock now."""
+    """The rules with the thresholds from config, evaluated against the clock now."""
     now = utcnow()
     cfg = current_app.config
     return [
@@ -55,6 +56,13 @@ def rules() -> list[Rule]:
                               days=cfg["ATTENTION_OUTCOME_DAYS"]),
              sa.and_(Pilot.status == Status.COMPLETED, ~Pilot.outcome.has(),
                      Pilot.status_changed_at < now - timedelta(days=cfg["ATTENTION_OUTCOME_DAYS"])),
+             Pilot.status_changed_at),
+        Rule("no_report", _l("Running without a progress report for %(days)s days",
+                             days=cfg["PROGRESS_STALE_DAYS"]),
+             sa.and_(Pilot.status == Status.RUNNING,
+                     Pilot.status_changed_at < now - timedelta(days=cfg["PROGRESS_STALE_DAYS"]),
+                     ~sa.exists().where(ProgressReport.pilot_id == Pilot.id, ProgressReport.report_date
+                                        >= (now - timedelta(days=cfg["PROGRESS_STALE_DAYS"])).date())),
              Pilot.status_changed_at),
     ]
 

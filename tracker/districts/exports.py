@@ -83,13 +83,23 @@ def csv_download(header: list[str], rows: list[list], basename: str, sep: str = 
 def pilot_header(internal: bool) -> list[str]:
     """Column titles: the pilot registry's exported fields; ``internal`` (signed-in viewers) adds
     those not shown publicly (the funding total)."""
-    return [_("ID"), *[str(f.export_label or f.label) for f in exported(internal)], _("Link")]
+    progress = [_("Latest progress"), _("Latest progress report")] if internal else []
+    return [_("ID"), *[str(f.export_label or f.label) for f in exported(internal)], *progress, _("Link")]
 
 
-def pilot_rows(pilots, locale: str, internal: bool) -> list[list]:
+def pilot_rows(pilots, locale: str, internal: bool, progress: dict | None = None) -> list[list]:
+    """One row per pilot; ``internal`` adds the internal fields and the latest progress report's
+    state and date (``progress``: ``{pilot id: (state, date)}``)."""
     fields = exported(internal)
-    return [[p.id, *[f.export(p, locale) for f in fields], Link(absolute_url("pilots.show", pilot_id=p.id))]
-            for p in pilots]
+
+    def latest(p) -> list:
+        if not internal:
+            return []
+        state, day = (progress or {}).get(p.id, (None, None))
+        return [label("progress_state", state) if state else "", day]
+
+    return [[p.id, *[f.export(p, locale) for f in fields], *latest(p),
+             Link(absolute_url("pilots.show", pilot_id=p.id))] for p in pilots]
 
 
 def overview_header(statuses, verdicts, internal: bool) -> list[str]:

@@ -20,6 +20,7 @@ from tracker.districts import attention, cache, charts, exports, glance, queries
 from tracker.districts.models import District
 from tracker.labels import label
 from tracker.paging import page_number
+from tracker.pilots import queries as pilot_queries
 from tracker.pilots.filters import FilterForm, PilotFilter
 from tracker.pilots.models import Pilot, Verdict
 from tracker.pilots.permissions import visible_filter
@@ -116,10 +117,16 @@ def overview_export(fmt: str):
     return _workbook(_("City overview"), [overview], where, pilot_filter, form, basename)
 
 
+def _progress(where: list) -> dict | None:
+    """The latest progress report of each exported pilot, for signed-in users (internal)."""
+    return pilot_queries.latest_progress(sa.select(Pilot.id).where(*where)) if _signed_in() else None
+
+
 def _workbook(what: str, first: list, where: list, pilot_filter: PilotFilter, form, basename: str):
     """The analyst's XLSX of the pilots matching ``where``, after the ``first`` sheets."""
     pilots = queries.export_pilots(where, pilot_filter.order)
-    sheets = [*first, *workbook.pilot_sheets(pilots, where, _locale(), internal=_signed_in())]
+    sheets = [*first, *workbook.pilot_sheets(pilots, where, _locale(), internal=_signed_in(),
+                                             progress=_progress(where))]
     viewer = (f"{current_user.name} ({label('role', current_user.role)})" if _signed_in()
               else _("Not signed in: the public register"))
     readme = workbook.readme_sheet(what, glance.scope_text(current_user),
@@ -154,6 +161,8 @@ def _show_body(district: District) -> str:
     running = queries.timeline(where)
     running_total = queries.per_status_total(pipeline, queries.TIMELINE_STATUSES, pilot_filter.status)
     needs_attention = attention.items(visible, [district.id]) if _signed_in() else None
+    # The latest progress of the listed pilots: internal, like needs attention (one query).
+    progress = pilot_queries.latest_progress([p.id for p in page.items]) if _signed_in() else None
     return render_template(
         "districts/_show_body.html", district=district, form=form, filtered=bool(pilot_filter), page=page,
         scope=glance.scope_text(current_user), active_filters=glance.active_filters(form, pilot_filter),
@@ -162,7 +171,8 @@ def _show_body(district: District) -> str:
         verdicts=queries.verdict_counts(where), lessons=queries.latest_lessons(where),
         partners=queries.top_partners(where, TOP_PARTNERS), kinds=queries.partner_kinds(where),
         funding=queries.funding(where, pilot_filter) if _signed_in() else None,
-        funding_status=pilot_filter.status, needs_attention=needs_attention, locale=_locale(),
+        funding_status=pilot_filter.status, needs_attention=needs_attention, progress=progress,
+        locale=_locale(),
         exports=_export_links("districts.export", pilot_filter, slug=district.slug),
         page_url=lambda n: url_for("districts.show", slug=district.slug, **pilot_filter.as_args(), page=n,
                                    _anchor="results"),
@@ -179,7 +189,7 @@ def export(slug: str, fmt: str):
         what = _("Pilots in %(district)s", district=district.name)
         return _workbook(what, [], where, pilot_filter, form, basename)
     pilots = queries.export_pilots(where, pilot_filter.order)
-    rows = exports.pilot_rows(pilots, _locale(), internal=_signed_in())
+    rows = exports.pilot_rows(pilots, _locale(), internal=_signed_in(), progress=_progress(where))
     return exports.csv_download(exports.pilot_header(internal=_signed_in()), rows, basename, _separator())
 
 

@@ -123,9 +123,9 @@ def _pilot_columns() -> list[str]:
     return [_("Pilot ID"), _("Pilot"), _("District")]
 
 
-def pilots_sheet(pilots, locale: str, internal: bool) -> Sheet:
+def pilots_sheet(pilots, locale: str, internal: bool, progress: dict | None = None) -> Sheet:
     header = pilot_header(internal)
-    rows = pilot_rows(pilots, locale, internal)
+    rows = pilot_rows(pilots, locale, internal, progress)
     amounts = {i + 1 for i, f in enumerate(exported(internal)) if f.name == FUNDING_FIELD}
     rows = [[Nok(v) if i in amounts and isinstance(v, int) else v for i, v in enumerate(row)] for row in rows]
     return Sheet(_("Pilots"), header, rows)
@@ -208,10 +208,12 @@ def readme_sheet(what: str, scope_text: str, filters: list[tuple[str, str]], vie
     return Sheet(_("Read me"), [_("About this file"), ""], rows)
 
 
-def pilot_sheets(pilots, where: list, locale: str, internal: bool) -> list[Sheet]:
+def pilot_sheets(pilots, where: list, locale: str, internal: bool,
+                 progress: dict | None = None) -> list[Sheet]:
     """The pilot sheets of the pilots matching ``where`` (``pilots``: those pilots, loaded by
-    ``queries.export_pilots``): funding lines only for signed-in viewers."""
-    sheets = [pilots_sheet(pilots, locale, internal)]
+    ``queries.export_pilots``): funding lines only for signed-in viewers; ``progress`` as for
+    ``exports.pilot_rows``."""
+    sheets = [pilots_sheet(pilots, locale, internal, progress)]
     if internal:
         sheets.append(funding_sheet(where))
     sheets += [partners_sheet(pilots), outcomes_sheet(pilots, where), history_sheet(where, internal)]

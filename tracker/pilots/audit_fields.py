@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.audit_fields import (
@@ -35,14 +36,40 @@ from tracker.audit_fields import (
     Choice,
     Field,
     FundingLine,
+    Kind,
     Kpi,
     PartnerLink,
     Records,
     Ref,
     by_name,
+    decimal_text,
     declare,
 )
 from tracker.labels import label
+
+
+class PlannedKpi(Kpi):
+    """A KPI of the pilot's plan: ``{name, unit, baseline, target}`` (numbers as decimal strings)."""
+
+    NUMBERS = ("baseline", "target")
+
+    def show(self, value):
+        name = f"{value['name']} ({value['unit']})" if value["unit"] else value["name"]
+        return _("%(name)s: baseline %(baseline)s, target %(target)s", name=name,
+                 baseline=NUMBER.show(value["baseline"]), target=NUMBER.show(value["target"]))
+
+
+class InterimValue(Kind):
+    """An interim KPI value of a progress report: ``(planned kpi, value)`` → ``{name, unit, value}``."""
+
+    def store(self, value):
+        if isinstance(value, dict):
+            return value
+        kpi, number = value
+        return {"name": kpi.name, "unit": kpi.unit or "", "value": decimal_text(number)}
+
+    def show(self, value):
+        return f"{value['name']}: {NUMBER.show(value['value'])} {value['unit']}".rstrip()
 
 RELATION = None  # ``column`` of a field that is a relation (themes, partners, funding), not a column
 
@@ -118,6 +145,8 @@ FIELDS: tuple[PilotField, ...] = (
     F("funding", _l("Funding"), Records(FundingLine()), column=RELATION, section="funding", public=False,
       export=lambda p, locale: sum(line.amount for line in p.funding), export_label=_l("Funding (NOK)"),
       scope=True),
+    # The KPI plan: declared at proposal time, measured by progress reports, the outcome starts from it.
+    F("kpi_plan", _l("Planned KPIs"), Records(PlannedKpi()), column=RELATION, section="kpis", public=False),
     F("verdict", _l("Verdict"), Choice("verdict"),
       export=lambda p, locale: label("verdict", p.outcome.verdict) if p.outcome else ""),
     F("updated_at", _l("Last updated"), export=_value("updated_at"), audited=False),
@@ -128,6 +157,11 @@ FIELDS: tuple[PilotField, ...] = (
     F("next_steps", _l("Next steps")),
     F("kpis", _l("Key performance indicators"), Records(Kpi())),
     F("owner", _l("Owner"), Ref("user")),
+    # Progress reports (tracker/pilots/progress.py).
+    F("report_date", _l("Report date"), DATE),
+    F("progress_state", _l("Progress"), Choice("progress_state")),
+    F("happened", _l("What happened")),
+    F("interim_values", _l("Interim KPI values"), Records(InterimValue())),
     F("merged_partner", _l("Partner merged"), Ref("partner")),
     # Documents and links, recorded by tracker/files/operations.py.
     F("attachment", _l("Attachment")),

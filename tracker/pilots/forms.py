@@ -38,6 +38,7 @@ from tracker.labels import choices
 from tracker.partners.models import Partner
 from tracker.pilots.audit_fields import form_fields, required_for_submit
 from tracker.pilots.fields import (
+    DecimalTextField,
     KronerField,
     Required,
     RowList,
@@ -55,6 +56,8 @@ from tracker.pilots.models import (
 )
 
 TEXT_MAX = 10_000
+KPI_MAX = 1e12
+KPI_PLAN_LIMIT = 20
 
 
 def _partner_choices() -> list[tuple[str, str]]:
@@ -104,6 +107,47 @@ class FundingRowForm(Form):
     kind = SelectField(_l("Cash or in kind"), choices=lambda: choices("funding_kind"), validate_choice=False)
 
 
+def kpi_number(label):
+    """A KPI figure: a decimal number typed as people write it."""
+    return DecimalTextField(label, validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
+                            render_kw={"inputmode": "decimal"})
+
+
+class PlannedKPIRowForm(Form):
+    """One KPI of the plan (the outcome's KPI rows add the actual value)."""
+
+    name = StringField(_l("KPI"), validators=[Length(max=200)])
+    unit = StringField(_l("Unit"), validators=[Length(max=40)])
+    baseline = kpi_number(_l("Baseline"))
+    target = kpi_number(_l("Target"))
+
+
+def kpi_rows(rows: RowList, numbers: tuple[str, ...], unique: bool = False) -> list[dict] | None:
+    """The named rows of a KPI row list as dicts (``name``, ``unit`` and ``numbers``), or None after
+    marking the errors: figures without a name; with ``unique``, a name used twice."""
+    out, seen, ok = [], set(), True
+    for entry in rows:
+        f = entry.form
+        if any(getattr(f, k).errors for k in ("name", "unit", *numbers)):
+            ok = False
+            continue
+        name = (f.name.data or "").strip()
+        if not name:
+            if any(getattr(f, k).data is not None for k in numbers):
+                f.name.errors = [*f.name.errors, _l("Name the KPI.")]
+                ok = False
+            continue
+        if unique and name.casefold() in seen:
+            f.name.errors = [*f.name.errors, _l("Each KPI needs its own name: this one is already listed.")]
+            ok = False
+            continue
+        seen.add(name.casefold())
+        out.append({"name": name, "unit": (f.unit.data or "").strip(),
+                    **{k: (float(getattr(f, k).data) if getattr(f, k).data is not None else None)
+                       for k in numbers}})
+    return out if ok else None
+
+
 def _text(max_length: int, widget=StringField, **kwargs):
     return lambda label: widget(label, validators=[Length(max=max_length)], **kwargs)
 
@@ -129,6 +173,8 @@ WIDGETS = {
     "contact_phone": _text(40),
     "partners": lambda label: RowList(FormField(PartnerRowForm), label, min_entries=1, limit=50),
     "funding": lambda label: RowList(FormField(FundingRowForm), label, min_entries=1, limit=100),
+    "kpi_plan": lambda label: RowList(FormField(PlannedKPIRowForm), label, min_entries=1,
+                                      limit=KPI_PLAN_LIMIT),
 }
 BY_KIND = {DATE: lambda label: DateField(label, validators=[Optional()]), BOOL: BooleanField}
 # How a scalar field's typed value becomes its column value (default: stripped text).
@@ -146,6 +192,8 @@ LOAD = {  # how a stored value is loaded into its form field (default: as it is)
     "funding": lambda pilot: [SimpleNamespace(year=line.year, source_type=line.source_type,
                                               partner=str(line.partner_id or ""), source=line.source,
                                               amount=line.amount, kind=line.kind) for line in pilot.funding],
+    "kpi_plan": lambda pilot: [SimpleNamespace(name=k.name, unit=k.unit, baseline=k.baseline, target=k.target)
+                               for k in pilot.kpi_plan],
 }
 
 
@@ -219,7 +267,8 @@ class PilotForm(CheckedForm, metaclass=_FromRegistry):
     def handle_row_buttons(self, formdata) -> bool:
         """Add or remove a row if one of those buttons was pressed; True if so (then don't save)."""
         return (row_buttons(formdata, "partner", self.partners)
-                or row_buttons(formdata, "funding", self.funding))
+                or row_buttons(formdata, "funding", self.funding)
+                or row_buttons(formdata, "kpi_plan", self.kpi_plan))
 
     def prefill_partner(self, partner_id: int, role: str = "") -> None:
         """Put a (just created) partner into the first empty partner row, or a new one, with
@@ -234,8 +283,9 @@ class PilotForm(CheckedForm, metaclass=_FromRegistry):
             row.role.render_kw = {**(row.role.render_kw or {}), "autofocus": True}
 
     def row_errors(self) -> list[tuple[str, str, str]]:
-        return row_errors(_l("Partner row %(n)s"), self.partners) + row_errors(_l("Funding line %(n)s"),
-                                                                                self.funding)
+        return (row_errors(_l("Partner row %(n)s"), self.partners)
+                + row_errors(_l("Funding line %(n)s"), self.funding)
+                + row_errors(_l("Planned KPI %(n)s"), self.kpi_plan))
 
     # -- validation ------------------------------------------------------------------------
     def check(self) -> bool:
@@ -243,9 +293,10 @@ class PilotForm(CheckedForm, metaclass=_FromRegistry):
         ok &= self._check_dates()
         partners = self._check_partner_rows()
         funding = self._check_funding_rows()
-        if not ok or partners is None or funding is None:
+        plan = kpi_rows(self.kpi_plan, ("baseline", "target"), unique=True)
+        if not ok or partners is None or funding is None or plan is None:
             return False
-        self.cleaned = SimpleNamespace(partners=partners, funding=funding)
+        self.cleaned = SimpleNamespace(partners=partners, funding=funding, kpi_plan=plan)
         return True
 
     def _error(self, field, message) -> bool:

@@ -143,6 +143,13 @@ class Pilot(db.Model):
         back_populates="pilot", cascade="all, delete-orphan", order_by="(StatusEvent.at, StatusEvent.id)"
     )
     outcome: Mapped[Outcome | None] = relationship(back_populates="pilot", cascade="all, delete-orphan")
+    kpi_plan: Mapped[list[PlannedKPI]] = relationship(
+        back_populates="pilot", cascade="all, delete-orphan", order_by="(PlannedKPI.position, PlannedKPI.id)"
+    )
+    progress_reports: Mapped[list[ProgressReport]] = relationship(
+        back_populates="pilot", cascade="all, delete-orphan",
+        order_by="(ProgressReport.report_date.desc(), ProgressReport.id.desc())"
+    )
 
     def __repr__(self) -> str:
         return f"<Pilot {self.id} {self.status} {self.title!r}>"
@@ -275,3 +282,72 @@ class OutcomeKPI(db.Model):
     actual: Mapped[float | None]
 
     outcome: Mapped[Outcome] = relationship(back_populates="kpis")
+
+
+class ProgressState(StrEnum):
+    """How a running pilot is doing, by its latest progress report."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+
+class PlannedKPI(db.Model):
+    """A KPI a pilot declares in its plan (at proposal time): what it will measure, from where to where.
+
+    Progress reports give interim values of these; the outcome's KPI rows start from them.
+    """
+
+    __tablename__ = "planned_kpis"
+    __table_args__ = (sa.UniqueConstraint("pilot_id", "name"),)  # also the index of a pilot's plan
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pilot_id: Mapped[int] = mapped_column(sa.ForeignKey("pilots.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    unit: Mapped[str] = mapped_column(sa.String(40), default="")
+    baseline: Mapped[float | None]
+    target: Mapped[float | None]
+
+    pilot: Mapped[Pilot] = relationship(back_populates="kpi_plan")
+
+
+class ProgressReport(db.Model):
+    """A dated report on a running or paused pilot: its state, what happened, what is next."""
+
+    __tablename__ = "progress_reports"
+    __table_args__ = (
+        enum_check("state", ProgressState),
+        # Covers "the latest report per pilot" (district page) and "any report since" (needs attention).
+        sa.Index("ix_progress_reports_pilot_latest", "pilot_id", "report_date", "id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pilot_id: Mapped[int] = mapped_column(sa.ForeignKey("pilots.id", ondelete="CASCADE"))
+    report_date: Mapped[date]
+    state: Mapped[str] = mapped_column(sa.String(20))
+    happened: Mapped[str] = mapped_column(sa.Text, default="")
+    next_steps: Mapped[str] = mapped_column(sa.Text, default="")
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pilot: Mapped[Pilot] = relationship(back_populates="progress_reports")
+    author: Mapped[User | None] = relationship()
+    values: Mapped[list[ProgressValue]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="ProgressValue.id"
+    )
+
+
+class ProgressValue(db.Model):
+    """An interim value of one planned KPI in one progress report."""
+
+    __tablename__ = "progress_values"
+    __table_args__ = (sa.UniqueConstraint("report_id", "kpi_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("progress_reports.id", ondelete="CASCADE"))
+    kpi_id: Mapped[int] = mapped_column(sa.ForeignKey("planned_kpis.id", ondelete="CASCADE"), index=True)
+    value: Mapped[float]
+
+    report: Mapped[ProgressReport] = relationship(back_populates="values")
+    kpi: Mapped[PlannedKPI] = relationship()

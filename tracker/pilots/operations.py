@@ -14,7 +14,7 @@ from tracker import audit, logs
 from tracker.db import db, utcnow
 from tracker.districts.models import District
 from tracker.locking import guarded_update
-from tracker.pilots import permissions
+from tracker.pilots import permissions, progress
 from tracker.pilots.audit_fields import PILOT, form_fields, required_for_submit
 from tracker.pilots.models import (
     FundingLine,
@@ -59,6 +59,7 @@ class Content:
     themes: list
     partners: list[tuple]  # (Partner, role)
     funding: list[dict]  # year, source_type, partner, source, amount, kind
+    kpi_plan: list[dict] | None = None  # name, unit, baseline, target; None: unchanged
 
 
 def submission_values(pilot: Pilot) -> dict:
@@ -88,9 +89,12 @@ def _content_changes(pilot: Pilot | None, values: dict) -> dict:
 
 
 def _relation_pairs(pilot: Pilot, content: Content) -> dict:
-    return {"themes": (list(pilot.themes), content.themes),
-            "partners": ([(link.partner, link.role) for link in pilot.partner_links], content.partners),
-            "funding": (list(pilot.funding), content.funding)}
+    pairs = {"themes": (list(pilot.themes), content.themes),
+             "partners": ([(link.partner, link.role) for link in pilot.partner_links], content.partners),
+             "funding": (list(pilot.funding), content.funding)}
+    if content.kpi_plan is not None:
+        pairs["kpi_plan"] = (list(pilot.kpi_plan), content.kpi_plan)
+    return pairs
 
 
 def differences(pilot: Pilot, content: Content) -> dict:
@@ -118,6 +122,8 @@ def _set_relations(pilot: Pilot, content: Content) -> dict:
                 pilot.partner_links.append(PilotPartner(partner=partner, role=role))
     if "funding" in changes:
         pilot.funding = [FundingLine(**line) for line in content.funding]
+    if "kpi_plan" in changes:
+        progress.replace_kpi_plan(pilot, content.kpi_plan)
     return changes
 
 

@@ -3,30 +3,30 @@ by submitting, no JavaScript needed)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, FormField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import FormField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.audit_fields import Kpi
 from tracker.labels import choices
 from tracker.pilots.audit_fields import PILOT
-from tracker.pilots.fields import DecimalTextField, Required, RowList, row_buttons, row_errors
-from tracker.pilots.forms import TEXT_MAX, CheckedForm
-
-KPI_MAX = 1e12
+from tracker.pilots.fields import Required, RowList, row_buttons, row_errors
+from tracker.pilots.forms import TEXT_MAX, CheckedForm, PlannedKPIRowForm, kpi_number, kpi_rows
 
 
-def _number(label):
-    return DecimalTextField(label, validators=[Optional(), NumberRange(-KPI_MAX, KPI_MAX)],
-                            render_kw={"inputmode": "decimal"})
+class KPIRowForm(PlannedKPIRowForm):
+    actual = kpi_number(_l("Actual"))
 
 
-class KPIRowForm(Form):
-    name = StringField(_l("KPI"), validators=[Length(max=200)])
-    unit = StringField(_l("Unit"), validators=[Length(max=40)])
-    baseline = _number(_l("Baseline"))
-    target = _number(_l("Target"))
-    actual = _number(_l("Actual"))
+def from_plan(pilot) -> SimpleNamespace | None:
+    """What a new outcome form starts from: the KPIs of the pilot's plan (None: no plan)."""
+    if not pilot.kpi_plan:
+        return None
+    return SimpleNamespace(verdict="", summary="", lessons="", next_steps="", kpis=[
+        SimpleNamespace(name=k.name, unit=k.unit, baseline=k.baseline, target=k.target, actual=None)
+        for k in pilot.kpi_plan])
 
 
 class OutcomeForm(CheckedForm):
@@ -50,13 +50,8 @@ class OutcomeForm(CheckedForm):
         if not (self.lessons.data or "").strip() and not self.lessons.errors:
             self.lessons.errors = [_l("Describe the lessons learned.")]
             ok = False
-        for entry in self.kpis:
-            f = entry.form
-            numbers = (f.baseline, f.target, f.actual)
-            if not (f.name.data or "").strip() and any(x.data is not None for x in numbers):
-                f.name.errors = [*f.name.errors, _l("Name the KPI.")]
-                ok = False
-        return ok
+        self.cleaned_kpis = kpi_rows(self.kpis, Kpi.NUMBERS)
+        return ok and self.cleaned_kpis is not None
 
     def handle_row_buttons(self, formdata) -> bool:
         return row_buttons(formdata, "kpi", self.kpis)
@@ -69,11 +64,5 @@ class OutcomeForm(CheckedForm):
                 for name in ("verdict", "summary", "lessons", "next_steps")}
 
     def kpi_rows(self) -> list[dict]:
-        rows = []
-        for entry in self.kpis:
-            f = entry.form
-            if (f.name.data or "").strip():
-                rows.append({"name": f.name.data.strip(), "unit": (f.unit.data or "").strip(),
-                             **{k: (float(getattr(f, k).data) if getattr(f, k).data is not None else None)
-                                for k in Kpi.NUMBERS}})
-        return rows
+        """The named KPI rows (after ``validate``)."""
+        return self.cleaned_kpis

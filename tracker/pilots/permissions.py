@@ -110,6 +110,15 @@ def can_record_outcome(user, pilot: Pilot) -> bool:
     return can_manage(user, pilot) and pilot.status in {Status.RUNNING, Status.COMPLETED}
 
 
+REPORTING = frozenset({Status.RUNNING, Status.PAUSED})
+
+
+def can_report_progress(user, pilot: Pilot) -> bool:
+    """Progress reports: on a running or paused pilot, by its owner, the district's coordinator or
+    an admin."""
+    return can_manage(user, pilot) and pilot.status in REPORTING
+
+
 def refusal(user, pilot: Pilot, action: Action | str) -> Refusal | None:
     """Why the workflow would refuse ``user`` taking ``action`` now (``None``: it would not);
     the comment is not yet considered."""

@@ -11,7 +11,15 @@ from tracker.db import db
 from tracker.paging import Page, paginate
 from tracker.pilots import permissions
 from tracker.pilots.filters import PilotFilter
-from tracker.pilots.models import FundingLine, Outcome, Pilot, PilotPartner, StatusEvent, Theme
+from tracker.pilots.models import (
+    FundingLine,
+    Outcome,
+    Pilot,
+    PilotPartner,
+    ProgressReport,
+    StatusEvent,
+    Theme,
+)
 from tracker.pilots.workflow import Action, Status
 
 
@@ -24,6 +32,9 @@ def load_pilot(pilot_id: int, full: bool = False) -> Pilot | None:
             selectinload(Pilot.partner_links).joinedload(PilotPartner.partner),
             selectinload(Pilot.events).joinedload(StatusEvent.actor),
             selectinload(Pilot.outcome).options(selectinload(Outcome.kpis), joinedload(Outcome.recorded_by)),
+            selectinload(Pilot.kpi_plan),
+            selectinload(Pilot.progress_reports).options(joinedload(ProgressReport.author),
+                                                         selectinload(ProgressReport.values)),
         ]
     return db.session.scalars(sa.select(Pilot).where(Pilot.id == pilot_id).options(*options)).first()
 
@@ -87,3 +98,16 @@ def review_queue(user) -> list[Pilot]:
     if not user.is_admin:
         stmt = stmt.where(Pilot.district_id.in_(user.district_ids))
     return db.session.scalars(stmt).all()
+
+
+def latest_progress(pilot_ids) -> dict[int, tuple[str, object]]:
+    """``{pilot id: (state, report date)}`` of the newest progress report of each of ``pilot_ids``
+    (a list or a SELECT of ids) that has one: one query, through the reports' covering index."""
+    newest = sa.func.row_number().over(partition_by=ProgressReport.pilot_id,
+                                       order_by=(ProgressReport.report_date.desc(), ProgressReport.id.desc()))
+    ranked = (sa.select(ProgressReport.pilot_id, ProgressReport.state, ProgressReport.report_date,
+                        newest.label("n"))
+              .where(ProgressReport.pilot_id.in_(pilot_ids)).subquery())
+    rows = db.session.execute(sa.select(ranked.c.pilot_id, ranked.c.state, ranked.c.report_date)
+                              .where(ranked.c.n == 1))
+    return {pilot_id: (state, day) for pilot_id, state, day in rows}

@@ -27,7 +27,8 @@ from tracker.pilots.filters import FilterForm
 from tracker.pilots.forms import PilotForm, pilot_form_data
 from tracker.pilots.funding import funding_plan
 from tracker.pilots.operations import Content, Incomplete
-from tracker.pilots.outcome_forms import OutcomeForm
+from tracker.pilots.outcome_forms import OutcomeForm, from_plan
+from tracker.pilots.trends import trends
 from tracker.pilots.workflow import (
     REVIEWS,
     TRANSITIONS,
@@ -64,7 +65,8 @@ def _helpers():
             "roles": choices("partner_role"), "period": _period,
             # Templates ask the same permission functions the routes enforce.
             "can_edit": permissions.can_edit, "can_record_outcome": permissions.can_record_outcome,
-            "can_act": permissions.can_act, "can_create": permissions.can_create, "transitions": TRANSITIONS}
+            "can_act": permissions.can_act, "can_create": permissions.can_create, "transitions": TRANSITIONS,
+            "can_report_progress": permissions.can_report_progress}
 
 
 def _viewable(pilot_id: int, full: bool = False, needs=None):
@@ -123,6 +125,7 @@ def _render_show(pilot, forms=None, missing=None, conflict=None, status=200):
         audit_entries=history.describe(queries.audit_trail(pilot.id), targets=False) if internal else [],
         missing=missing or [], conflict=conflict, hints=_hints(pilot),
         sent_back=queries.sent_back([pilot]).get(pilot.id) if internal else None,
+        trends=trends(pilot) if internal else [],
     ), status
 
 
@@ -200,7 +203,7 @@ def _proposal(form: PilotForm, pilot):
                 _mark_missing(form, _missing({name: form[name].data for name in required_for_submit()}))
             return _render_form(form, pilot, version, status=400)
         content = Content(form.content_values(), form.selected_themes(), form.cleaned.partners,
-                          form.cleaned.funding)
+                          form.cleaned.funding, form.cleaned.kpi_plan)
         try:
             if pilot is None:
                 pilot = operations.create_pilot(current_user, content)
@@ -317,7 +320,7 @@ def _take(pilot, form, version: int, key: str, on_date=None):
 @login_required
 def outcome(pilot_id: int):
     pilot = _viewable(pilot_id, full=True, needs=permissions.can_record_outcome)
-    form = OutcomeForm(obj=pilot.outcome if request.method == "GET" else None)
+    form = OutcomeForm(obj=(pilot.outcome or from_plan(pilot)) if request.method == "GET" else None)
     if request.method == "GET":
         return _render_outcome(form, pilot, pilot.version)
     version = _posted_version()
@@ -339,3 +342,6 @@ def outcome(pilot_id: int):
 def _render_outcome(form, pilot, version, status=200, conflict=None):
     return render_template("pilots/outcome.html", form=form, pilot=pilot, version=version,
                            conflict=conflict), status
+
+
+from tracker.pilots import progress_routes  # noqa: E402, F401  (its routes join this blueprint)

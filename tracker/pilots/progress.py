@@ -1,0 +1,73 @@
+"""Operations on progress reports and the KPI plan: the only code that adds a report or replaces
+the plan. Each re-checks its rule, writes the audit entry (action ``progress_report`` for a report;
+the plan is audited with the pilot's edit), flushes and never commits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker import logs
+from tracker.db import db, utcnow
+from tracker.locking import guarded_update
+from tracker.pilots import permissions
+from tracker.pilots.audit_fields import PILOT
+from tracker.pilots.models import Pilot, PlannedKPI, ProgressReport, ProgressState, ProgressValue
+
+
+class NotReportable(PermissionError):
+    """A progress report on a pilot that is not running or paused, or by someone who may not."""
+
+
+def replace_kpi_plan(pilot: Pilot, rows: list[dict]) -> None:
+    """Make the pilot's planned KPIs ``rows`` (``name, unit, baseline, target``), in order.
+
+    A KPI keeps its row (and so its interim values) while its name stays; a renamed or removed
+    KPI is a new row (removed ones take their interim values with them). Not audited here: the
+    caller records the ``kpi_plan`` change with the rest of the edit.
+    """
+    wanted = {row["name"].casefold(): row for row in rows}
+    kept = {k.name.casefold(): k for k in pilot.kpi_plan if k.name.casefold() in wanted}
+    for kpi in list(pilot.kpi_plan):
+        if kpi.name.casefold() not in wanted:
+            pilot.kpi_plan.remove(kpi)
+    db.session.flush()  # the unique (pilot, name) holds at every step
+    for position, (key, row) in enumerate(wanted.items()):
+        kpi = kept.get(key)
+        if kpi is None:
+            pilot.kpi_plan.append(PlannedKPI(position=position, **row))
+        else:
+            for attr, value in {**row, "position": position}.items():
+                setattr(kpi, attr, value)
+
+
+def record_progress(pilot: Pilot, user, report_date: date, state: ProgressState | str, happened: str,
+                    next_steps: str, values: dict[int, float],
+                    expected_version: int | None) -> ProgressReport:
+    """Add a dated progress report (with interim values of planned KPIs, ``{kpi id: value}``).
+
+    Raises :class:`NotReportable` (not running or paused, or not the owner, the district's coordinator
+    or an admin), ``ValueError`` (unknown state or KPI) or ``Conflict`` (the pilot moved on since
+    ``expected_version``); nothing is changed then.
+    """
+    if not permissions.can_report_progress(user, pilot):
+        raise NotReportable("progress reports are for running or paused pilots, by those who manage them")
+    state = ProgressState(state)
+    planned = {k.id: k for k in pilot.kpi_plan}
+    if set(values) - set(planned):
+        raise ValueError("interim values only for the pilot's planned KPIs")
+    now = utcnow()
+    guarded_update(pilot, expected_version, updated_at=now)
+    report = ProgressReport(pilot_id=pilot.id, report_date=report_date, state=str(state),
+                            happened=happened.strip(), next_steps=next_steps.strip(), author_id=user.id,
+                            created_at=now,
+                            values=[ProgressValue(kpi_id=k, value=v) for k, v in values.items()])
+    db.session.add(report)
+    db.session.flush()
+    PILOT.record(user, pilot.id, "progress_report", {
+        "report_date": (None, report_date), "progress_state": (None, str(state)),
+        "happened": (None, report.happened), "next_steps": (None, report.next_steps),
+        "interim_values": (None, [(planned[k], v) for k, v in values.items()]),
+    })
+    db.session.flush()
+    logs.event("progress_report", pilot_id=pilot.id, user_id=user.id, state=str(state))
+    return report
