@@ -19,7 +19,7 @@ class Sink:
         self.refuse = 0
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         with self.lock:
             if self.refuse:
                 self.refuse -= 1

@@ -38,7 +38,8 @@ def cast(world):
 
 
 def _pilot(world, status):
-    pilot = factories.make_pilot(world.staff_a, world.district_a, status=status, themes=[factories.make_theme()])
+    pilot = factories.make_pilot(world.staff_a, world.district_a, status=status,
+                                 themes=[factories.make_theme()])
     db.session.commit()
     return pilot
 
@@ -54,12 +55,13 @@ def test_submit_tells_the_districts_coordinators_only(cast):
 
 @pytest.mark.parametrize("action", [Action.APPROVE, Action.RETURN, Action.REJECT])
 def test_a_review_tells_the_owner_with_the_reviewers_comment(cast, action):
-    world, second = cast
+    world, _second = cast
     pilot = _pilot(world, Status.SUBMITTED)
     operations.transition(pilot, action, world.coordinator_a, comment="Legg til mål", expected_version=1)
     db.session.commit()
     notes = db.session.scalars(sa.select(Notification)).all()
-    assert [(n.user_id, n.action, n.comment) for n in notes] == [(world.staff_a.id, str(action), "Legg til mål")]
+    expected = [(world.staff_a.id, str(action), "Legg til mål")]
+    assert [(n.user_id, n.action, n.comment) for n in notes] == expected
 
 
 @pytest.mark.parametrize("source,action,comment", [
@@ -67,7 +69,7 @@ def test_a_review_tells_the_owner_with_the_reviewers_comment(cast, action):
     (Status.PAUSED, Action.RESUME, ""), (Status.RUNNING, Action.COMPLETE, ""),
     (Status.RUNNING, Action.WITHDRAW, "Ikke lenger aktuelt"),
 ])
-def test_status_changes_tell_owner_coordinators_and_followers_but_not_the_actor(cast, source, action, comment):
+def test_status_changes_tell_owner_coordinators_and_followers_not_the_actor(cast, source, action, comment):
     world, second = cast
     pilot = _pilot(world, source)
     notify_ops.set_following(pilot, world.staff_b, True)

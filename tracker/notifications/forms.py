@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from tracker.notifications.models import Mode
 from tracker.notifications.operations import MAX_COMMENT
 from tracker.notifications.rules import DEFAULT_MODE, KINDS
 
-MODE_CHOICES = [(Mode.NOW, _l("E-mail at once")), (Mode.DIGEST, _l("In the weekly digest")),
-                (Mode.APP, _l("In the app only"))]
+MODE_CHOICES = [SelectChoice(str(Mode.NOW), _l("E-mail at once")),
+                SelectChoice(str(Mode.DIGEST), _l("In the weekly digest")),
+                SelectChoice(str(Mode.APP), _l("In the app only"))]
 
 
 class CommentForm(FlaskForm):
@@ -26,7 +27,8 @@ def settings_form(settings, formdata: bool = False):
 
     class SettingsForm(FlaskForm):
         email_language = SelectField(_l("Language of e-mails"), choices=[
-            ("", _l("The language I use in the app")), ("nb", "Norsk bokmål"), ("en", "English")],
+            SelectChoice("", _l("The language I use in the app")), SelectChoice("nb", "Norsk bokmål"),
+            SelectChoice("en", "English")],
             default="")
 
     for kind, text in KINDS.items():

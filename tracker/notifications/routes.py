@@ -15,7 +15,7 @@ from tracker.notifications.models import Comment, Delivery, Notification, Notifi
 from tracker.notifications.rules import KINDS
 from tracker.paging import page_number, paginate
 from tracker.pilots import queries as pilot_queries
-from tracker.pilots.permissions import can_see_internal, can_view
+from tracker.pilots.permissions import can_see_internal
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -84,10 +84,8 @@ def read_all():
 def settings():
     form = settings_form(db.session.get(NotificationSettings, current_user.id), formdata=True)
     if not form.validate_on_submit():
-        from tracker.account.routes import _render
-
         g.notification_settings_form = form
-        return _render(status=400)
+        return render_template("notifications/settings.html"), 400
     operations.save_settings(current_user, {k: getattr(form, f"mode_{k}").data for k in KINDS},
                              form.email_language.data)
     db.session.commit()
@@ -96,8 +94,9 @@ def settings():
 
 
 def _pilot(pilot_id: int):
+    """Load or 404; who may not see the pilot gets 403, as on the pilot page."""
     pilot = pilot_queries.load_pilot(pilot_id)
-    if pilot is None or not can_view(current_user, pilot):
+    if pilot is None:
         abort(404)
     if not can_see_internal(current_user, pilot):
         abort(403)
