@@ -171,3 +171,16 @@ def test_the_digest_gathers_reviews_and_digest_notifications_once_per_week(world
 def test_nothing_to_read_means_no_digest(world):
     assert digest.run_digest(MONDAY) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_commands_send_queue_the_digest_once_and_purge(world, running, runner, app, tmp_path):
+    app.config.update(MAIL_DIR=str(tmp_path))
+    factories.make_pilot(world.staff_b, world.district_a, status=Status.SUBMITTED)
+    notify({world.staff_a.id}, "comment", "comment", world.coordinator_a, running, "")
+    db.session.commit()
+    assert "Queued 2 digest(s)" in runner.invoke(args=["notify", "digest"]).output  # coordinator + admin
+    assert "Queued 0 digest(s)" in runner.invoke(args=["notify", "digest"]).output
+    result = runner.invoke(args=["notify", "work", "--once"])
+    assert result.exit_code == 0, result.output
+    assert len(list(tmp_path.glob("*.eml"))) == 3
+    assert "Deleted 0 old notification(s)." in runner.invoke(args=["notify", "purge"]).output

@@ -28,12 +28,15 @@ def work_command(once, batch, poll):
     def stop(*_):
         stopping.append(True)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     where = current_app.config.get("MAIL_SERVER") or "instance/mail/ (.eml files)"
     click.echo(f"Notification worker: sending to {where}.", err=True)
-    work(poll if poll is not None else float(current_app.config["NOTIFY_POLL_SECONDS"]), batch,
-         stop=lambda: bool(stopping), once=once)
+    try:
+        work(poll if poll is not None else float(current_app.config["NOTIFY_POLL_SECONDS"]), batch,
+             stop=lambda: bool(stopping), once=once)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @notify_cli.command("digest")
