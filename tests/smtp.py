@@ -4,6 +4,7 @@ it accepted and can refuse the next few."""
 from __future__ import annotations
 
 import email
+import email.policy
 import socket
 import threading
 from email.message import Message
@@ -24,7 +25,7 @@ class Sink:
             if self.refuse:
                 self.refuse -= 1
                 return "451 4.3.0 Try again later"
-            self.messages.append(email.message_from_bytes(envelope.content))
+            self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 OK"
 
     def clear(self):
