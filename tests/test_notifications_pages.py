@@ -40,21 +40,21 @@ def test_the_header_counts_unread_notifications_in_words(world, running, login):
 
 
 def test_the_list_links_each_notification_and_marks_it_read_when_opened(world, running, login):
-    (note,) = notify({world.staff_a.id}, "comment", "comment", world.coordinator_a, running, "Hei")
+    (note_id,) = notify({world.staff_a.id}, "comment", "comment", world.coordinator_a, running, "Hei")
     db.session.commit()
     client = login(world.staff_a)
     page = client.get("/notifications", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Coordinator A: New comment: Smart parkering" in page and "Unread" in page
-    response = client.post(f"/notifications/{note.id}/read")
+    response = client.post(f"/notifications/{note_id}/read")
     assert response.status_code == 302 and response.location.endswith(f"/pilots/{running.id}")
-    assert db.session.get(Notification, note.id).read_at is not None
+    assert db.session.get(Notification, note_id).read_at is not None
 
 
 def test_someone_elses_notification_is_not_found(world, running, login):
-    (note,) = notify({world.staff_a.id}, "comment", "comment", world.coordinator_a, running, "Hei")
+    (note_id,) = notify({world.staff_a.id}, "comment", "comment", world.coordinator_a, running, "Hei")
     db.session.commit()
-    assert login(world.staff_b).post(f"/notifications/{note.id}/read").status_code == 404
-    assert db.session.get(Notification, note.id).read_at is None
+    assert login(world.staff_b).post(f"/notifications/{note_id}/read").status_code == 404
+    assert db.session.get(Notification, note_id).read_at is None
 
 
 def test_mark_all_read_touches_only_ones_own(world, running, login):

@@ -16,13 +16,9 @@ from tracker.links import absolute_url
 from tracker.notifications.models import OutboxMessage
 
 
-def language_of(user) -> str:
+def language_of(user, chosen_for_email: str | None = None) -> str:
     """The e-mail language: the user's choice for e-mails, else their UI language, else nb."""
-    from tracker.db import db
-    from tracker.notifications.models import NotificationSettings
-
-    settings = db.session.get(NotificationSettings, user.id)
-    chosen = (settings.email_language if settings else None) or user.language or "nb"
+    chosen = chosen_for_email or user.language or "nb"
     return chosen if chosen in current_app.config["LANGUAGES"] else "nb"
 
 
@@ -58,11 +54,14 @@ def link_for(note) -> str:
     return absolute_url("auth.login")
 
 
-def build(message: OutboxMessage) -> EmailMessage:
+def build(message: OutboxMessage, email_language: str | None = None) -> EmailMessage:
     """The e-mail for an outbox row, with a Message-ID stable per row (a receiver can drop a
-    resend after a crash between the server's acceptance and our commit)."""
+    resend after a crash between the server's acceptance and our commit).
+
+    Runs inside a request context (``run_once`` pushes one per batch: templates and URL building
+    want one); ``email_language`` is the user's choice in their notification settings."""
     user = message.user
-    with current_app.test_request_context("/"), force_locale(language_of(user)):
+    with force_locale(language_of(user, email_language)):
         settings_url = absolute_url("account.index") + "#notification-settings"
         if message.digest is not None:
             from tracker.notifications.digest import render_context

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker import events
 from tracker.auth.models import User
-from tracker.db import db
+from tracker.db import db, utcnow
 from tracker.notifications.models import Follow, Mode, Notification, NotificationSettings, OutboxMessage
 
 # Kinds of event a user sets a preference for, with their label on /account.
@@ -78,31 +78,33 @@ def _audience(pilot, names, entry) -> set[int]:
     return ids
 
 
-def mode_for(user_id: int, kind: str) -> str:
-    settings = db.session.get(NotificationSettings, user_id)
-    return (settings.modes or {}).get(kind, DEFAULT_MODE) if settings else DEFAULT_MODE
-
-
-def notify(user_ids, kind: str, action: str, actor, pilot=None, comment: str = "") -> list[Notification]:
+def notify(user_ids, kind: str, action: str, actor, pilot=None, comment: str = "") -> list[int]:
     """A notification (and an outbox row where the user wants e-mail now) for each active user in
-    ``user_ids`` except the actor."""
+    ``user_ids`` except the actor; their ids. Two reads and two multi-row inserts, whatever the
+    number of people told (it runs inside every action)."""
     actor_id = getattr(actor, "id", None)
     ids = sorted(set(user_ids) - {actor_id, None})
     if not ids:
         return []
-    users = db.session.scalars(sa.select(User).where(User.id.in_(ids), User.active.is_(True))).all()
-    made = []
-    for user in users:
-        mode = mode_for(user.id, kind)
-        note = Notification(user_id=user.id, kind=kind, action=action, pilot_id=getattr(pilot, "id", None),
-                            actor_id=actor_id, title=(pilot.title if pilot else "")[:300],
-                            actor_name=(getattr(actor, "name", "") or "")[:200], comment=comment or "",
-                            mode=mode)
-        db.session.add(note)
-        if mode == Mode.NOW:
-            db.session.add(OutboxMessage(user_id=user.id, notification=note))
-        made.append(note)
-    return made
+    rows = db.session.execute(
+        sa.select(User.id, NotificationSettings.modes)
+        .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
+        .where(User.id.in_(ids), User.active.is_(True)).order_by(User.id)).all()
+    if not rows:
+        return []
+    now = utcnow()
+    common = {"kind": kind, "action": action, "pilot_id": getattr(pilot, "id", None), "actor_id": actor_id,
+              "title": (pilot.title if pilot else "")[:300], "comment": comment or "", "created_at": now,
+              "actor_name": (getattr(actor, "name", "") or "")[:200]}
+    modes = {user_id: (settings or {}).get(kind, DEFAULT_MODE) for user_id, settings in rows}
+    insert = sa.insert(Notification).returning(Notification.id, sort_by_parameter_order=True)
+    made = db.session.scalars(insert, [{**common, "user_id": u, "mode": modes[u]} for u, _ in rows]).all()
+    mailed = [{"user_id": u, "notification_id": n, "state": "pending", "attempts": 0, "next_attempt_at": now,
+               "last_error": "", "created_at": now}
+              for (u, _), n in zip(rows, made, strict=True) if modes[u] == Mode.NOW]
+    if mailed:
+        db.session.execute(sa.insert(OutboxMessage), mailed)
+    return list(made)
 
 
 def _comment(entry) -> str:

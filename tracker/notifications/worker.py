@@ -18,10 +18,17 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from tracker.db import db, utcnow
 from tracker.notifications import mail
-from tracker.notifications.models import Delivery, Notification, OutboxMessage, OutboxState
+from tracker.notifications.models import (
+    Delivery,
+    Notification,
+    NotificationSettings,
+    OutboxMessage,
+    OutboxState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +55,10 @@ def claim(batch: int, now=None) -> tuple[str, list[OutboxMessage]]:
         .values(lease_token=token, lease_until=now + lease)
         .execution_options(synchronize_session=False))
     db.session.commit()
-    rows = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.lease_token == token)
-                              .order_by(OutboxMessage.id)).all()
+    rows = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.lease_token == token).order_by(OutboxMessage.id)
+        .options(joinedload(OutboxMessage.user), joinedload(OutboxMessage.notification),
+                 joinedload(OutboxMessage.digest))).all()
     return token, list(rows)
 
 
@@ -59,23 +68,24 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** (attempts - 1), 86400))
 
 
-def _finish(message: OutboxMessage, token: str, values: dict, delivery: Delivery) -> bool:
-    """Store the outcome if this worker still holds the lease; commit."""
-    done = db.session.execute(
-        sa.update(OutboxMessage).where(OutboxMessage.id == message.id, OutboxMessage.lease_token == token)
-        .values(lease_token=None, lease_until=None, **values)
-        .execution_options(synchronize_session=False)).rowcount
-    if done:
-        db.session.add(delivery)
-    db.session.commit()
+def _finish(message: OutboxMessage, token: str, values: dict, delivery: dict) -> bool:
+    """Store the outcome if this worker still holds the lease, in its own short transaction on its
+    own connection (committed at once; the batch's loaded rows stay as they are)."""
+    with db.engine.begin() as conn:
+        done = conn.execute(
+            sa.update(OutboxMessage).where(OutboxMessage.id == message.id, OutboxMessage.lease_token == token)
+            .values(lease_token=None, lease_until=None, **values)).rowcount
+        if done:
+            conn.execute(sa.insert(Delivery).values(outbox_id=message.id, **delivery))
     return bool(done)
 
 
-def deliver(message: OutboxMessage, token: str, transport, now=None) -> str:
+def deliver(message: OutboxMessage, token: str, transport, now=None,
+            email_language: str | None = None) -> str:
     """Send one leased message; return ``sent``, ``failed`` or ``gave_up``."""
     attempt = message.attempts + 1
     try:
-        email = mail.build(message)
+        email = mail.build(message, email_language)
         transport.send(email, f"{message.id:08d}")
     except (OSError, smtplib.SMTPException, ValueError, LookupError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
@@ -85,13 +95,12 @@ def deliver(message: OutboxMessage, token: str, transport, now=None) -> str:
         values = {"attempts": attempt, "last_error": error,
                   "state": OutboxState.GAVE_UP if gave_up else OutboxState.PENDING,
                   "next_attempt_at": now + backoff(attempt)}
-        _finish(message, token, values, Delivery(outbox_id=message.id, outcome=outcome, error=error,
-                                                 attempt=attempt, at=now))
+        _finish(message, token, values, {"outcome": outcome, "error": error, "attempt": attempt, "at": now})
         log.warning("mail to user %s %s (attempt %s): %s", message.user_id, outcome, attempt, error)
         return outcome
     now = now or utcnow()
     sent = {"attempts": attempt, "state": OutboxState.SENT, "sent_at": now, "last_error": ""}
-    _finish(message, token, sent, Delivery(outbox_id=message.id, outcome="sent", attempt=attempt, at=now))
+    _finish(message, token, sent, {"outcome": "sent", "error": "", "attempt": attempt, "at": now})
     return "sent"
 
 
@@ -101,12 +110,17 @@ def run_once(batch: int = 100, transport=None, now=None) -> dict[str, int]:
     transport = transport or mail.Transport(current_app)
     token, rows = claim(batch, now)
     counts = {"sent": 0, "failed": 0, "gave_up": 0}
+    languages = dict(db.session.execute(
+        sa.select(NotificationSettings.user_id, NotificationSettings.email_language)
+        .where(NotificationSettings.user_id.in_({m.user_id for m in rows}))).all()) if rows else {}
     try:
-        for message in rows:
-            counts[deliver(message, token, transport, now)] += 1
+        with current_app.test_request_context("/"):
+            for message in rows:
+                counts[deliver(message, token, transport, now, languages.get(message.user_id))] += 1
     finally:
         if own:
             transport.close()
+        db.session.rollback()  # end the read transaction; what changed was committed per message
     return counts
 
 
