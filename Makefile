@@ -79,9 +79,10 @@ demo: db
 passwords: db
 	@TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) TRACKER_BASE_URL=http://$(HOST):$(PORT) $(FLASK) demo --reset-passwords
 
-# gunicorn, as in production (plain-HTTP cookies because it is loopback only), started by
+# gunicorn, as in production (plain-HTTP cookies because it is loopback only), and the e-mail
+# worker (`notify work`: .eml files in instance/mail/ unless TRACKER_MAIL_SERVER is set), started by
 # scripts/run.py: it loads the demo data, waits until the port answers, prints the URL and the demo
-# accounts in a box, and stops gunicorn with itself. `make dev` gives Flask's reloading server.
+# accounts in a box, and stops gunicorn and the worker with itself. `make dev` gives Flask's reloading server.
 run: db
 	@TRACKER_SECRET_KEY=$$(cat $(SECRET_FILE)) \
 	  TRACKER_BASE_URL=http://$(HOST):$(PORT) \
@@ -90,7 +91,7 @@ run: db
 	  TRACKER_TRUSTED_HOSTS='$(TRUSTED_HOSTS)' \
 	  TRACKER_RATELIMIT_STORAGE_URI=$(if $(HAVE_REDIS),$(REDIS_URL),memory://) \
 	  $(if $(HAVE_REDIS),TRACKER_PAGE_CACHE_URL=$(REDIS_URL)) \
-	  $(BIN)/python scripts/run.py --host $(HOST) --port $(PORT) -- \
+	  $(BIN)/python scripts/run.py --host $(HOST) --port $(PORT) --worker "$(FLASK) notify work" -- \
 	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(if $(HAVE_REDIS),$(WORKERS),1) --threads 4 \
 	  --access-logfile - wsgi:app
 

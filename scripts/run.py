@@ -1,16 +1,20 @@
-"""``make run``'s last step: demo data, then gunicorn, then a box with what a newcomer needs.
+"""``make run``'s last step: demo data, then gunicorn and the e-mail worker, then a box with what a
+newcomer needs.
 
-    python scripts/run.py --host 127.0.0.1 --port 5000 -- gunicorn --bind ... wsgi:app
+    python scripts/run.py --host 127.0.0.1 --port 5000 --worker "flask --app tracker notify work" \
+        -- gunicorn --bind ... wsgi:app
 
 Loads the demo data (new demo users get passwords, shown once), refuses a port that already
-answers, starts the server command, polls until it answers HTTP, prints the URL, the demo accounts
-and how to stop, then waits for the server. Ctrl+C or SIGTERM stops the server with it.
+answers, starts the server command (and the ``--worker`` command beside it), polls until it
+answers HTTP, prints the URL, the demo accounts and how to stop, then waits for the server.
+Ctrl+C or SIGTERM stops the server and the worker with it.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import shlex
 import signal
 import subprocess
 import sys
@@ -63,7 +67,9 @@ def summary(url: str, created, accounts) -> list[str]:
         lines.append("Demo accounts (their passwords were shown on the first run):")
         lines += [f"  {role:<12} {email}" for role, email in accounts]
         lines += ["New passwords: " + RESET_HINT]
-    lines += ["", "Logs follow below (gunicorn: access log and errors). Ctrl+C stops the server."]
+    lines += ["", "E-mails: the notification worker writes them to instance/mail/ (no SMTP configured)",
+              "unless TRACKER_MAIL_SERVER is set.",
+              "", "Logs follow below (gunicorn: access log and errors). Ctrl+C stops the server."]
     return lines
 
 
@@ -72,6 +78,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--worker", default="", help="A command run beside the server (the e-mail worker).")
     args = parser.parse_args(argv[:split])
     command = argv[split + 1:]
     if not command:
@@ -84,6 +91,7 @@ def main(argv: list[str]) -> int:
         return 1
     created, accounts = load_demo()
     server = subprocess.Popen(command)  # noqa: S603
+    worker = subprocess.Popen(shlex.split(args.worker)) if args.worker else None  # noqa: S603
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
         while not answers(probe, args.port):
@@ -101,9 +109,10 @@ def main(argv: list[str]) -> int:
         server.send_signal(signal.SIGINT)
         return server.wait()
     finally:
-        if server.poll() is None:
-            server.terminate()
-            server.wait()
+        for process in (server, worker):
+            if process is not None and process.poll() is None:
+                process.terminate()  # the worker finishes the e-mail in hand, then stops
+                process.wait()
 
 
 if __name__ == "__main__":

@@ -73,6 +73,10 @@ CHANGING_NO_PILOT = {
     # Attachments are the pilot's but not its versioned content (an open edit form stays valid);
     # each still writes a pilot audit entry (tests/test_files_routes.py).
     "files.new", "files.new_link", "files.replace", "files.delete", "files.restore",
+    # Comments are audited on the pilot (tests/test_notifications_pages.py) but change no pilot row;
+    # follows, read marks and settings are the user's own.
+    "notifications.read", "notifications.read_all", "notifications.settings", "notifications.follow",
+    "notifications.comment",
 }
 
 PILOT_TABLES = ("pilots", "pilot_themes", "pilot_partners", "funding_lines", "outcomes", "outcome_kpis",

@@ -63,7 +63,11 @@ def test_prints_the_box_once_the_server_answers_and_stops_the_server_with_itself
     env = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "k" * 40,
            "TRACKER_BASE_URL": f"http://127.0.0.1:{port}"}
     server = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
-    run = subprocess.Popen([*RUN, "--port", str(port), "--", *server], cwd=tmp_path, env=env,
+    # The e-mail worker's stand-in: writes its pid, then waits until it is stopped.
+    stand_in = "import os, signal; open('worker.pid', 'w').write(str(os.getpid())); signal.pause()"
+    worker = f'{sys.executable} -c "{stand_in}"'
+    run = subprocess.Popen([*RUN, "--port", str(port), "--worker", worker, "--", *server], cwd=tmp_path,
+                           env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         box, rules = [], 0
@@ -83,3 +87,6 @@ def test_prints_the_box_once_the_server_answers_and_stops_the_server_with_itself
             run.kill()
         run.stdout.close()
     assert not _listening(port)  # the server went with it
+    pid = int((tmp_path / "worker.pid").read_text())
+    with pytest.raises(ProcessLookupError):  # and so did the worker
+        os.kill(pid, 0)

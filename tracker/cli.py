@@ -121,3 +121,6 @@ def init_app(app: Flask) -> None:
     from tracker.files.cli import files_cli
 
     app.cli.add_command(files_cli)
+    from tracker.notifications.cli import notify_cli
+
+    app.cli.add_command(notify_cli)

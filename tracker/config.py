@@ -59,6 +59,18 @@ class Defaults:
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_SENDER = "testarena@localhost"
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_STARTTLS = False
+    MAIL_TIMEOUT = 10  # seconds per SMTP operation
+    # The notification worker (tracker/notifications/worker.py): without MAIL_SERVER it writes
+    # .eml files into MAIL_DIR (default instance/mail/).
+    MAIL_DIR: str | None = None
+    MAIL_MAX_ATTEMPTS = 6  # then the message is given up (recorded for admins)
+    MAIL_RETRY_SECONDS = 60  # first back-off; doubles after each failure
+    MAIL_LEASE_SECONDS = 600  # a claimed message is taken again by another worker after this
+    NOTIFY_POLL_SECONDS = 5
+    NOTIFY_RETENTION_DAYS = 365  # notifications are kept 12 months
 
 
 PLACEHOLDER_SECRETS = {"", "dev", "change-me", "changeme", "secret", "please-change"}

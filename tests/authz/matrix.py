@@ -144,6 +144,19 @@ MATRIX: list[Case] = [
     Case("admin.theme", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400 403", args=_theme),
     Case("admin.theme_retire", post="L 403 403 403 403 302 403", args=_theme),
     Case("admin.theme_reinstate", post="L 403 403 403 403 302 403", args=_theme),
+    # Notifications (tracker/notifications): one's own list and settings; follow and comment on
+    # what one may see; the delivery records for admins.
+    Case("notifications.index", get="L 200 200 200 200 200 200"),
+    Case("notifications.read", post="L 404 404 404 404 404 404",
+         args=lambda s: {"notification_id": 2**31 - 1}),
+    Case("notifications.read_all", post="L 302 302 302 302 302 302"),
+    Case("notifications.settings", post="L 302 302 302 302 302 302"),
+    Case("notifications.follow", post="L 302 302 302 302 302 302", args=_pilot("running")),
+    Case("notifications.follow", post="L 302 403 302 403 302 302", args=_pilot("draft"), name="draft"),
+    Case("notifications.comment", post="L 400 400 400 400 400 400", args=_pilot("running")),
+    Case("notifications.comment", post="L 302 403 302 403 302 302", args=_pilot("draft"),
+         data=lambda s: {"body": "Hvordan går det?"}, name="draft"),
+    Case("notifications.deliveries", get=ADMIN_ONLY_GET),
     # Attachments (tracker/files): who sees the pilot sees its files; the public only public ones.
     Case("files.new", get="L 200 403 200 403 200 403", post="L 400 403 400 403 400 403",
          args=_pilot("running")),
