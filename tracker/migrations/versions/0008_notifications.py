@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
