@@ -340,7 +340,7 @@ def _one_lead() -> ApiProblem:
 
 
 def _form_problem(form) -> ApiProblem:
-    return ApiProblem(422, "Some fields are not valid: see errors.", errors=writes.pointers(form.errors))
+    return ApiProblem(422, "Some fields are not valid: see errors.", errors=writes.form_errors(form))
 
 
 def _written(pilot_id: int, status: int = 200):
@@ -363,7 +363,7 @@ def create_pilot(values):
     if not permissions.can_create(user):
         raise ApiProblem(403)
     form = writes.pilot_form(values)
-    if form.errors:
+    if not form.cleaned:
         raise _form_problem(form)
     try:
         created = operations.create_pilot(user, writes.content(form))
@@ -387,7 +387,7 @@ def update_pilot(values, pilot_id: int):
     version = _expected_version(found)
     may_move = permissions.can_move(user, found)
     form = writes.pilot_form({**writes.stored_values(found), **values}, pilot=found, may_move=may_move)
-    if form.errors:
+    if not form.cleaned:
         raise _form_problem(form)
     try:
         operations.update_pilot(found, user, writes.content(form), version)

@@ -78,6 +78,20 @@ def action_form(action: Action, comment: str, on_date) -> ActionForm:
     return form
 
 
+def form_errors(form: PilotForm) -> list[dict]:
+    """The proposal form's errors as RFC 9457 entries; row errors point at the row's field
+    (``/partners/1/role``), also those the form's cross-row checks add after validation."""
+    out = []
+    for field in form:
+        if field.name in ROW_LISTS:
+            for i, entry in enumerate(field.entries):
+                for sub in entry.form:
+                    out += [{"pointer": f"/{field.name}/{i}/{sub.short_name}", "detail": str(e)} for e in sub.errors]
+        else:
+            out += [{"pointer": f"/{field.name}", "detail": str(e)} for e in field.errors]
+    return out
+
+
 def pointers(errors, base: str = "") -> list[dict]:
     """WTForms or marshmallow errors (nested dicts and lists) as RFC 9457 entries with JSON pointers."""
     out = []
