@@ -179,7 +179,7 @@ def _authenticate():
             raise ApiProblem(401, "The token is unknown, expired or revoked.",
                              headers={"WWW-Authenticate": 'Bearer realm="testarena", error="invalid_token"'})
         g.api_token, g.api_user = token, token.user
-        tokens.note_use(token)
+        g.api_token_used = tokens.note_use(token)
     if request.method in WRITE_METHODS:
         if g.api_token is None:
             raise ApiProblem(401, "Changes need a personal access token (Authorization: Bearer ...).")
@@ -193,8 +193,8 @@ def _authenticate():
 
 @bp.after_request
 def _after(response):
-    if g.get("api_token") is not None and db.session.is_active and g.api_token in db.session.dirty:
-        db.session.commit()  # the token's last use (reads commit nothing else)
+    if g.get("api_token_used") and response.status_code < 500:
+        db.session.commit()  # the token's last use (reads change nothing else)
     if request.method in ("GET", "HEAD", "OPTIONS") and g.get("api_token") is None \
             and "Authorization" not in request.headers:
         # CORS for the public reads only: never with a token, never for a write.

@@ -50,11 +50,14 @@ def find(secret: str) -> ApiToken | None:
     return token
 
 
-def note_use(token: ApiToken) -> None:
-    """Remember when the token was last used (at most once a minute: reads stay cheap)."""
+def note_use(token: ApiToken) -> bool:
+    """Remember when the token was last used (at most once a minute: reads stay cheap); True if
+    that changed the token (the caller commits)."""
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now
+        return True
+    return False
 
 
 def revoke(token: ApiToken) -> bool:
