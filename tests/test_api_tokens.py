@@ -37,7 +37,8 @@ def test_made_on_the_account_page_shown_once_stored_hashed(login, world):
     assert token.last_used_at is not None
 
 
-@pytest.mark.parametrize("fields", [{"token-name": ""}, {"token-scope": "admin"}, {"token-expires": "2001-01-01"},
+@pytest.mark.parametrize("fields", [{"token-name": ""}, {"token-scope": "admin"},
+                                    {"token-expires": "2001-01-01"},
                                     {"token-expires": (date.today() + timedelta(days=400)).isoformat()},
                                     {"token-expires": "i morgen"}, {"token-name": "x" * 101}])
 def test_bad_token_forms_are_field_errors(login, world, fields):
@@ -76,7 +77,8 @@ def test_tokens_die_with_deactivation(client, world):
     assert db.session.scalar(sa.select(ApiToken)).revoked_at is not None
 
 
-@pytest.mark.parametrize("header", ["Bearer nope", "Bearer ", "Basic dXNlcjpwdw==", "Bearer tta_" + "x" * 200])
+@pytest.mark.parametrize("header", ["Bearer nope", "Bearer ", "Basic dXNlcjpwdw==",
+                                    "Bearer tta_" + "x" * 200])
 def test_unknown_credentials_are_401(client, world, header):
     response = client.get("/api/v1/pilots", headers={"Authorization": header})
     assert response.status_code == 401 and response.mimetype == "application/problem+json"
@@ -85,7 +87,8 @@ def test_unknown_credentials_are_401(client, world, header):
 class TestLimits:
     @pytest.fixture
     def app_config(self):
-        return {"RATELIMIT_ENABLED": True, "API_TOKEN_LIMITS": "3 per minute", "API_ANONYMOUS_LIMITS": "2 per minute"}
+        return {"RATELIMIT_ENABLED": True, "API_TOKEN_LIMITS": "3 per minute",
+                "API_ANONYMOUS_LIMITS": "2 per minute"}
 
     def test_per_token_limits_answer_429_with_retry_after(self, client, world, app):
         from tracker.extensions import limiter

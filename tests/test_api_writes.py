@@ -46,7 +46,8 @@ def test_the_forms_rules_apply_with_field_pointers(client, catalogue):
     world, (theme,), (partner, other) = catalogue
     secret = token_for(world.staff_a)
     body = _draft_body(world, theme, partner, planned_end="2026-01-01", contact_email="ikke-epost",
-                       partners=[{"partner": partner.id, "role": "lead"}, {"partner": other.id, "role": "lead"}])
+                       partners=[{"partner": partner.id, "role": "lead"},
+                                 {"partner": other.id, "role": "lead"}])
     response = client.post("/api/v1/pilots", json=body, headers=auth(secret))
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     pointers = {e["pointer"] for e in response.get_json()["errors"]}
@@ -91,8 +92,7 @@ def test_read_tokens_cannot_write(client, world):
     assert response.status_code == 403 and "insufficient_scope" in response.headers["WWW-Authenticate"]
 
 
-def test_update_a_draft_needs_the_current_version(client, catalogue):
-    world, (theme,), (partner, _other) = catalogue
+def test_update_a_draft_needs_the_current_version(client, world):
     pilot = factories.make_pilot(world.staff_a, world.district_a, Status.DRAFT)
     db.session.commit()
     secret, url, seen = token_for(world.staff_a), f"/api/v1/pilots/{pilot.id}", pilot.version

@@ -69,6 +69,10 @@ CHANGING_NO_PILOT = {
     # Attachments are the pilot's but not its versioned content (an open edit form stays valid);
     # each still writes a pilot audit entry (tests/test_files_routes.py).
     "files.new", "files.new_link", "files.replace", "files.delete", "files.restore",
+    "account.token_new", "account.token_revoke",  # personal access tokens (tracker/api)
+    # The JSON API changes pilots only with a token, through the operations the web routes use;
+    # its audit entries (naming the token) are tested in tests/test_api_writes.py.
+    "api.pilots", "api.act",
 }
 
 PILOT_TABLES = ("pilots", "pilot_themes", "pilot_partners", "funding_lines", "outcomes", "outcome_kpis",

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from tracker.api.tokens import MAX_DAYS
-
 from tracker.auth.operations import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 
 PASSWORD_MESSAGES = {
@@ -66,7 +65,8 @@ class TokenForm(FlaskForm):
     name = StringField(_l("Name of the token"), validators=[
         DataRequired(_l("Name the token, for example after the system that uses it.")), Length(max=100)])
     scope = RadioField(_l("The token may"), default="read", validate_choice=False)
-    expires = DateField(_l("Valid until"), validators=[DataRequired(_l("Enter the last day the token works."))])
+    expires = DateField(_l("Valid until"), validators=[
+        DataRequired(_l("Enter the last day the token works."))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="token", **kwargs)

@@ -18,6 +18,7 @@ import re
 import flask_smorest
 from flask import current_app, g, jsonify, render_template, request, url_for
 from flask.sansio.blueprints import Blueprint as FlaskBlueprint
+from flask.views import MethodView
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException, default_exceptions
 
@@ -246,24 +247,50 @@ def docs():
 
 
 # -- reads -----------------------------------------------------------------------------------------
+IF_MATCH = {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
+            "description": 'The pilot\'s `version` as you last read it, e.g. `"3"` (412 if it moved on).'}
 NOT_MODIFIED = {"description": "Not modified (If-None-Match matched the ETag)."}
 
 
-@bp.route("/pilots", methods=["GET"])
-@bp.doc(security=READ_SECURITY, summary="Pilots the caller may see",
-        responses={"304": NOT_MODIFIED})
-@bp.arguments(schemas.PilotFilterArgs, location="query", as_kwargs=True)
-@bp.response(200, schemas.PilotPage, headers={"ETag": {"schema": {"type": "string"}}})
-def pilots(limit, cursor=None, **filters):
-    """Filters as on the district page; keyset paging in id order (`next_cursor`)."""
-    after = _after_id(cursor)
-    pilot_filter = PilotFilter(q=filters.get("q", "").strip(), district=filters.get("district"),
-                               status=filters.get("status"), theme=filters.get("theme"),
-                               arena=filters.get("arena"), partner=filters.get("partner"),
-                               year=filters.get("year"))
-    rows, next_cursor = queries.pilot_page(_user(), pilot_filter, after, limit)
-    data = schemas.PilotPage().dump({"items": [queries.summary(p) for p in rows], "next_cursor": next_cursor})
-    return _conditional(data)
+@bp.route("/pilots", endpoint="pilots")
+class Pilots(MethodView):
+    """The pilot list (GET) and new drafts (POST): one URL, one endpoint."""
+
+    @bp.doc(security=READ_SECURITY, summary="Pilots the caller may see", responses={"304": NOT_MODIFIED})
+    @bp.arguments(schemas.PilotFilterArgs, location="query", as_kwargs=True)
+    @bp.response(200, schemas.PilotPage, headers={"ETag": {"schema": {"type": "string"}}})
+    def get(self, limit, cursor=None, **filters):
+        """Filters as on the district page; keyset paging in id order (`next_cursor`)."""
+        after = _after_id(cursor)
+        pilot_filter = PilotFilter(q=filters.get("q", "").strip(), district=filters.get("district"),
+                                   status=filters.get("status"), theme=filters.get("theme"),
+                                   arena=filters.get("arena"), partner=filters.get("partner"),
+                                   year=filters.get("year"))
+        rows, next_cursor = queries.pilot_page(_user(), pilot_filter, after, limit)
+        page = {"items": [queries.summary(p) for p in rows], "next_cursor": next_cursor}
+        return _conditional(schemas.PilotPage().dump(page))
+
+    @bp.doc(security=WRITE_SECURITY, summary="Create a draft")
+    @bp.arguments(schemas.NewPilotIn)
+    @bp.response(201, schemas.PilotDetail)
+    def post(self, values):
+        """A new draft owned by the token's user; the proposal form's rules apply."""
+        return create_pilot(values)
+
+
+def create_pilot(values):
+    user = _user()
+    if not permissions.can_create(user):
+        raise ApiProblem(403)
+    form = writes.pilot_form(values)
+    if not form.cleaned:
+        raise _form_problem(form)
+    try:
+        created = operations.create_pilot(user, writes.content(form))
+    except operations.TooManyLeads:
+        db.session.rollback()
+        raise _one_lead() from None
+    return _written(created.id, 201)
 
 
 def _after_id(cursor: str | None) -> int | None:
@@ -281,13 +308,24 @@ def _visible_pilot(pilot_id: int):
     return pilot
 
 
-@bp.route("/pilots/<int:pilot_id>", methods=["GET"])
-@bp.doc(security=READ_SECURITY, summary="One pilot", responses={"304": NOT_MODIFIED})
-@bp.response(200, schemas.PilotDetail, headers={"ETag": {"schema": {"type": "string"}}})
-def pilot(pilot_id: int):
-    """Partners, status history, outcome and KPIs; funding and contacts for signed-in callers only."""
-    found = _visible_pilot(pilot_id)
-    return _conditional(schemas.PilotDetail().dump(queries.detail(found, _user())))
+@bp.route("/pilots/<int:pilot_id>", endpoint="pilot")
+class OnePilot(MethodView):
+    """One pilot (GET) and changes to a draft (PATCH): one URL, one endpoint."""
+
+    @bp.doc(security=READ_SECURITY, summary="One pilot", responses={"304": NOT_MODIFIED})
+    @bp.response(200, schemas.PilotDetail, headers={"ETag": {"schema": {"type": "string"}}})
+    def get(self, pilot_id: int):
+        """Partners, status history, outcome and KPIs; funding and contacts for signed-in callers only."""
+        found = _visible_pilot(pilot_id)
+        return _conditional(schemas.PilotDetail().dump(queries.detail(found, _user())))
+
+    @bp.doc(security=WRITE_SECURITY, summary="Update a draft", parameters=[IF_MATCH])
+    @bp.arguments(schemas.PilotIn)
+    @bp.response(200, schemas.PilotDetail)
+    def patch(self, values, pilot_id: int):
+        """Change the given fields of a draft (other statuses: on the pilot's page, where later changes
+        to the scope need a change request)."""
+        return update_pilot(values, pilot_id)
 
 
 @bp.route("/districts", methods=["GET"])
@@ -316,8 +354,6 @@ def themes():
 
 
 # -- writes ----------------------------------------------------------------------------------------
-IF_MATCH = {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
-            "description": 'The pilot\'s `version` as you last read it, e.g. `"3"` (412 if it moved on).'}
 _VERSION = re.compile(r'\s*(?:W/)?"?([1-9][0-9]{0,9})"?\s*')
 
 
@@ -353,33 +389,7 @@ def _written(pilot_id: int, status: int = 200):
     return response
 
 
-@bp.route("/pilots", methods=["POST"])
-@bp.doc(security=WRITE_SECURITY, summary="Create a draft")
-@bp.arguments(schemas.NewPilotIn)
-@bp.response(201, schemas.PilotDetail)
-def create_pilot(values):
-    """A new draft owned by the token's user; the proposal form's rules apply."""
-    user = _user()
-    if not permissions.can_create(user):
-        raise ApiProblem(403)
-    form = writes.pilot_form(values)
-    if not form.cleaned:
-        raise _form_problem(form)
-    try:
-        created = operations.create_pilot(user, writes.content(form))
-    except operations.TooManyLeads:
-        db.session.rollback()
-        raise _one_lead() from None
-    return _written(created.id, 201)
-
-
-@bp.route("/pilots/<int:pilot_id>", methods=["PATCH"])
-@bp.doc(security=WRITE_SECURITY, summary="Update a draft", parameters=[IF_MATCH])
-@bp.arguments(schemas.PilotIn)
-@bp.response(200, schemas.PilotDetail)
 def update_pilot(values, pilot_id: int):
-    """Change the given fields of a draft (other statuses: on the pilot's page, where later changes
-    to the scope need a change request)."""
     user = _user()
     found = _visible_pilot(pilot_id)
     if found.status != Status.DRAFT or not permissions.can_edit(user, found):

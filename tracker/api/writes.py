@@ -86,7 +86,8 @@ def form_errors(form: PilotForm) -> list[dict]:
         if field.name in ROW_LISTS:
             for i, entry in enumerate(field.entries):
                 for sub in entry.form:
-                    out += [{"pointer": f"/{field.name}/{i}/{sub.short_name}", "detail": str(e)} for e in sub.errors]
+                    pointer = f"/{field.name}/{i}/{sub.short_name}"
+                    out += [{"pointer": pointer, "detail": str(e)} for e in sub.errors]
         else:
             out += [{"pointer": f"/{field.name}", "detail": str(e)} for e in field.errors]
     return out
