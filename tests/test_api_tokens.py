@@ -26,7 +26,8 @@ def test_made_on_the_account_page_shown_once_stored_hashed(login, world):
     client = login(world.staff_a)
     response = _make(client, **{"token-name": "Arkivsystemet", "token-scope": "read_write"})
     assert response.status_code == 200
-    secret = re.search(r'value="(tta_[A-Za-z0-9_-]+)"', response.get_data(as_text=True)).group(1)
+    page = response.get_data(as_text=True)
+    secret = re.search(r'<code id="new-token">(tta_[A-Za-z0-9_-]+)</code>', page).group(1)
     token = db.session.scalar(sa.select(ApiToken))
     assert token.name == "Arkivsystemet" and token.scope == "read_write"
     assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest() and secret not in token.token_hash
