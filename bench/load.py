@@ -27,20 +27,23 @@ class Result:
     cpu_ms: float = 0.0  # server CPU per request (bench/run.py fills it in)
 
 
-def run(url: str, cookie: str | None, seconds: int, connections: int) -> Result:
+def run(url: str, cookie: str | None, seconds: int, connections: int, header: str | None = None) -> Result:
+    """Load ``url``; ``header``: one more request header ("Authorization: Bearer …")."""
     if shutil.which("wrk"):
-        return _wrk(url, cookie, seconds, connections)
-    return _threads(url, cookie, seconds, connections)
+        return _wrk(url, cookie, seconds, connections, header)
+    return _threads(url, cookie, seconds, connections, header)
 
 
 def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def _wrk(url: str, cookie: str | None, seconds: int, connections: int) -> Result:
+def _wrk(url: str, cookie: str | None, seconds: int, connections: int, header: str | None = None) -> Result:
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url]
     if cookie:
         cmd[1:1] = ["-H", f"Cookie: {cookie}"]
+    if header:
+        cmd[1:1] = ["-H", header]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in out:
         raise RuntimeError(f"{url} answered errors under load:\n{out}")
@@ -55,11 +58,15 @@ def _wrk(url: str, cookie: str | None, seconds: int, connections: int) -> Result
     return Result(rps, parse(latency["50"]), parse(latency["99"]), "wrk", requests)
 
 
-def _threads(url: str, cookie: str | None, seconds: int, connections: int) -> Result:
+def _threads(url: str, cookie: str | None, seconds: int, connections: int,
+             header: str | None = None) -> Result:
     """Fallback: ``connections`` threads with keep-alive, for ``seconds``; bounded by design."""
     parts = urllib.parse.urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     headers = {"Cookie": cookie} if cookie else {}
+    if header:
+        name, _, value = header.partition(":")
+        headers[name.strip()] = value.strip()
     timings: list[float] = []
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds

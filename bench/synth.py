@@ -30,6 +30,9 @@ BUSY_EVERY = 1000  # one pilot in a thousand has a long history (bench/history.p
 
 
 def tables():
+    from tracker import import_models
+
+    import_models()  # every model: the metadata's foreign keys (audit entries → API tokens) resolve
     from tracker.audit import AuditEntry
     from tracker.auth.models import User
     from tracker.districts.models import District

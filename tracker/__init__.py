@@ -69,6 +69,7 @@ def translation_directories(app: Flask) -> list[str]:
 
 def import_models() -> None:
     """Import every model module so the metadata is complete (for migrations and create_all)."""
+    import tracker.api.models
     import tracker.audit
     import tracker.auth.models
     import tracker.data_version
@@ -104,3 +105,6 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth, home, pilots, districts, partners, account, admin, files, notifications):
         app.register_blueprint(bp)
+    from tracker.api import routes as api
+
+    api.init_app(app)  # the JSON API's blueprint, registered with its OpenAPI document

@@ -23,6 +23,8 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(sa.String(40))
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The personal access token the change came through (JSON API), None for the web pages.
+    token_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_tokens.id", ondelete="SET NULL"))
 
     actor = relationship("User")
 

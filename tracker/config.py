@@ -45,6 +45,9 @@ class Defaults:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Applied per client address and, separately, per submitted e-mail address.
     LOGIN_LIMITS = "10 per minute;50 per hour"
+    # The JSON API (tracker/api): per personal access token, and per address without one.
+    API_TOKEN_LIMITS = "600 per minute;20000 per hour"  # noqa: S105 (limits, not a secret)
+    API_ANONYMOUS_LIMITS = "120 per minute;3000 per hour"
     TRUSTED_HOSTS: list[str] | None = None
     # The district page's and the overview's rendered sections (tracker/districts/cache.py):
     # a redis:// URL shares them across workers and servers; unset, each process keeps its own.

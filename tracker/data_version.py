@@ -23,7 +23,7 @@ from tracker.db import db
 
 _CHANGED = "data_changed"
 # Tables whose changes never alter a page's content (so they do not empty the cache).
-QUIET_TABLES = frozenset({"sign_ins", "password_tokens", "data_versions"})
+QUIET_TABLES = frozenset({"sign_ins", "password_tokens", "data_versions", "api_tokens"})
 
 
 class DataVersion(db.Model):

@@ -25,12 +25,25 @@ MESSAGES = {
 }
 
 
+# URL prefixes whose errors are answered by their own renderer (the JSON API's problem details),
+# also where no route matched (404, 405) and the blueprint's own handlers cannot see them.
+_OWN_ANSWERS: dict[str, object] = {}
+
+
+def answers_itself(prefix: str, render) -> None:
+    """Let ``render(error)`` answer every HTTP error under ``prefix`` instead of an HTML page."""
+    _OWN_ANSWERS[prefix] = render
+
+
 def _render(key, code: int, text=None):
     heading, default_text = MESSAGES.get(key, MESSAGES[None])
     return render_template("errors/error.html", heading=heading, text=text or default_text, code=code), code
 
 
 def _page(error: HTTPException):
+    for prefix, render in _OWN_ANSWERS.items():
+        if request.path.startswith(prefix):
+            return render(error)
     if isinstance(error, SecurityError | BadHost):
         # An untrusted or malformed Host header: no URL can be built for it, so no page with links.
         return Response(f"{error.code} {error.name}\n", status=error.code, mimetype="text/plain")

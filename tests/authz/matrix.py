@@ -64,6 +64,7 @@ _partner = lambda s: {"partner_id": s.partner.id}  # noqa: E731
 _file = lambda attr: lambda s: {"attachment_id": getattr(s, attr).id}  # noqa: E731
 _version = lambda attr: lambda s: {"attachment_id": getattr(s, attr).id, "number": 1}  # noqa: E731
 ADMIN_ONLY_GET = "L 403 403 403 403 200 403"
+ALL_200 = "200 200 200 200 200 200 200"
 
 #        persona order:       anon staff_own staff_other coord_own coord_other admin viewer
 MATRIX: list[Case] = [
@@ -120,11 +121,27 @@ MATRIX: list[Case] = [
     Case("account.index", get="L 200 200 200 200 200 200"),
     Case("account.name", post="L 400 400 400 400 400 400"),
     Case("account.password", post="L 400 400 400 400 400 400"),
+    Case("account.token_new", post="L 400 400 400 400 400 400"),
+    Case("account.token_revoke", post="L 302 404 404 404 404 404", args=lambda s: {"token_id": s.api_token.id}),
+    # The JSON API (tracker/api) ignores the session: every persona reads as the public and may not
+    # write without a token (401); tokens are tested in tests/test_api_*.py.
+    Case("api.openapi", get=ALL_200),
+    Case("api.docs", get=ALL_200),
+    Case("api.pilots", get=ALL_200, post="401 401 401 401 401 401 401"),
+    Case("api.pilot", get=ALL_200, args=_pilot("running"), name="public"),
+    Case("api.pilot", get="404 404 404 404 404 404 404", args=_pilot("draft"), name="draft"),
+    Case("api.act", post="401 401 401 401 401 401 401",
+         args=lambda s: {"pilot_id": s.draft.id, "action": "submit"}),
+    Case("api.districts", get=ALL_200),
+    Case("api.partners", get=ALL_200),
+    Case("api.themes", get=ALL_200),
     Case("account.set_password", get="302 302 302 302 302 302 302", post="400 400 400 400 400 400 400",
          args=lambda s: {"token": s.token}),
     Case("account.set_password_form", get="404 404 404 404 404 404 404", post="404 404 404 404 404 404 404"),
     Case("account.set_password", get="404 404 404 404 404 404 404", post="404 404 404 404 404 404 404",
          args=lambda s: {"token": "not-a-token"}, name="unknown token"),
+    Case("account.token_new", post="L 400 400 400 400 400"),
+    Case("account.token_revoke", post="L 302 404 404 404 404", args=lambda s: {"token_id": s.api_token.id}),
     Case("admin.users", get=ADMIN_ONLY_GET),
     Case("admin.user_new", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400 403"),
     Case("admin.user", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400 403", args=_user),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from tests import factories
 from tests.conftest import IsolatedClient, make_app
 from tracker import create_app
+from tracker.api import tokens as api_tokens
 from tracker.auth import operations as people
 from tracker.db import db
 from tracker.pilots.workflow import Status
@@ -37,6 +39,7 @@ class Scene:
     internal_file: object = None
     deleted_file: object = None
     draft_file: object = None  # ...and of the draft
+    api_token: object = None  # staff_own's personal access token (tracker/api)
 
     @classmethod
     def build(cls) -> Scene:
@@ -59,6 +62,7 @@ class Scene:
         scene.internal_file = factories.attach(scene.running, owner, "Internal notes")
         scene.deleted_file = factories.attach(scene.running, owner, "Deleted notes", deleted=True)
         scene.draft_file = factories.attach(scene.draft, owner, "Draft application")
+        scene.api_token, _secret = api_tokens.create(owner, "Matrix", "read_write", date(2100, 1, 1))
         scene.draft.themes.append(scene.theme)  # complete: it may be submitted
         factories.report_progress(scene.running, owner)  # its page shows a report and a KPI trend
         db.session.commit()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import DateField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from tracker.api.tokens import MAX_DAYS
 from tracker.auth.operations import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 
 PASSWORD_MESSAGES = {
@@ -54,3 +57,28 @@ class ChangePasswordForm(NewPasswordForm):
 class NameForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
                        render_kw={"autocomplete": "name"})
+
+
+class TokenForm(FlaskForm):
+    """A new personal access token for the JSON API: its name, what it may do, when it ends."""
+
+    name = StringField(_l("Name of the token"), validators=[
+        DataRequired(_l("Name the token, for example after the system that uses it.")), Length(max=100)])
+    scope = RadioField(_l("The token may"), default="read", validate_choice=False)
+    expires = DateField(_l("Valid until"), validators=[
+        DataRequired(_l("Enter the last day the token works."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="token", **kwargs)
+        self.scope.choices = [("read", _l("Read")), ("read_write", _l(
+            "Read and write (create and change drafts, take workflow actions)"))]
+        if not self.is_submitted():
+            self.expires.data = date.today() + timedelta(days=90)
+
+    def validate_scope(self, field) -> None:
+        if field.data not in dict(field.choices):
+            raise ValidationError(_l("Choose what the token may do."))
+
+    def validate_expires(self, field) -> None:
+        if not date.today() <= field.data <= date.today() + timedelta(days=MAX_DAYS):
+            raise ValidationError(_l("Choose a day from today to one year ahead."))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from tracker.account.forms import ChangePasswordForm, NameForm, NewPasswordForm
+from tracker.account.forms import ChangePasswordForm, NameForm, NewPasswordForm, TokenForm
+from tracker.api import tokens
+from tracker.api.models import ApiToken
 from tracker.auth import operations as people
 from tracker.auth.models import SignIn
 from tracker.db import db
@@ -24,13 +26,15 @@ def _password_rules():
     return {"min_length": people.MIN_PASSWORD_LENGTH}
 
 
-def _render(name_form=None, password_form=None, status: int = 200):
+def _render(name_form=None, password_form=None, token_form=None, new_secret=None, status: int = 200):
     sign_ins = db.session.scalars(sa.select(SignIn).where(SignIn.user_id == current_user.id)
                                   .order_by(SignIn.at.desc(), SignIn.id.desc()).limit(RECENT_SIGN_INS)).all()
     return render_template(
         "account/index.html", sign_ins=sign_ins,
         name_form=name_form or NameForm(obj=current_user),
-        password_form=password_form or ChangePasswordForm(current_user, formdata=None)), status
+        password_form=password_form or ChangePasswordForm(current_user, formdata=None),
+        token_form=token_form or TokenForm(formdata=None), tokens=tokens.tokens_of(current_user),
+        new_secret=new_secret), status
 
 
 @bp.route("")
@@ -79,6 +83,33 @@ def password():
             flash(_("Your password was changed. You were signed out everywhere else."), "success")
             return redirect(url_for("account.index"))
     return _render(password_form=form, status=400)
+
+
+@bp.post("/tokens")
+@login_required
+def token_new():
+    """Make a personal access token for the JSON API; its secret is shown on this answer only
+    (not flashed: the flash would travel in the session cookie)."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _render(token_form=form, status=400)
+    _token, secret = tokens.create(current_user, form.name.data, form.scope.data, form.expires.data)
+    db.session.commit()
+    response, status = _render(new_secret=secret)
+    return response, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def token_revoke(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    revoked = tokens.revoke(token)
+    db.session.commit()
+    flash(_("The token “%(name)s” is revoked.", name=token.name) if revoked else _("Nothing was changed."),
+          "success")
+    return redirect(url_for("account.index", _anchor="tokens-title"))
 
 
 LINK_SESSION_KEY = "password_link"
