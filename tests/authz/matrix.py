@@ -122,7 +122,8 @@ MATRIX: list[Case] = [
     Case("account.name", post="L 400 400 400 400 400 400"),
     Case("account.password", post="L 400 400 400 400 400 400"),
     Case("account.token_new", post="L 400 400 400 400 400 400"),
-    Case("account.token_revoke", post="L 302 404 404 404 404 404", args=lambda s: {"token_id": s.api_token.id}),
+    Case("account.token_revoke", post="L 302 404 404 404 404 404",
+         args=lambda s: {"token_id": s.api_token.id}),
     # The JSON API (tracker/api) ignores the session: every persona reads as the public and may not
     # write without a token (401); tokens are tested in tests/test_api_*.py.
     Case("api.openapi", get=ALL_200),
