@@ -75,7 +75,8 @@ def import_models() -> None:
     import tracker.districts.models
     import tracker.files.models
     import tracker.partners.models
-    import tracker.pilots.models  # noqa: F401
+    import tracker.pilots.models
+    import tracker.register.models  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.home.routes import bp as home
     from tracker.partners.routes import bp as partners
     from tracker.pilots.routes import bp as pilots
+    from tracker.register.routes import bp as register
 
-    for bp in (auth, home, pilots, districts, partners, account, admin, files):
+    for bp in (auth, home, pilots, districts, partners, account, admin, files, register):
         app.register_blueprint(bp)

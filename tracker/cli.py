@@ -121,3 +121,6 @@ def init_app(app: Flask) -> None:
     from tracker.files.cli import files_cli
 
     app.cli.add_command(files_cli)
+    from tracker.register.cli import network_cli
+
+    app.cli.add_command(network_cli)

@@ -57,6 +57,11 @@ class Defaults:
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_SENDER = "testarena@localhost"
+    # Open data (tracker/register/catalog.py): the licence URI, and who publishes the data set.
+    OPEN_DATA_LICENCE = "https://data.norge.no/nlod/no/2.0"
+    OPEN_DATA_PUBLISHER = "Oslo kommune"
+    OPEN_DATA_PUBLISHER_URI = "https://data.brreg.no/enhetsregisteret/api/enheter/958935420"
+    OPEN_DATA_CONTACT_EMAIL: str | None = None
 
 
 PLACEHOLDER_SECRETS = {"", "dev", "change-me", "changeme", "secret", "please-change"}

@@ -77,11 +77,11 @@ THEMES = [
 
 
 def _fictional_orgnr(rng: random.Random) -> str:
+    """A valid Norwegian number (one in eleven random ones passes MOD11)."""
     while True:
-        first8 = "9" + "".join(str(rng.randint(0, 9)) for _ in range(7))
-        digit = orgnr.check_digit(first8)
-        if digit is not None:
-            return first8 + str(digit)
+        number = "9" + "".join(str(rng.randint(0, 9)) for _ in range(8))
+        if orgnr.is_valid(number):
+            return number
 
 
 PARTNERS = [

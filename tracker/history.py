@@ -17,7 +17,8 @@ from flask import url_for
 import tracker.admin.audit_fields
 import tracker.auth.audit_fields
 import tracker.partners.audit_fields
-import tracker.pilots.audit_fields  # noqa: F401
+import tracker.pilots.audit_fields
+import tracker.register.audit_fields  # noqa: F401
 from tracker.audit import AuditEntry
 from tracker.audit_fields import REGISTRY, TEXT, gone
 from tracker.auth.models import User

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from tracker.auth.models import Role
 from tracker.files.models import Kind as AttachmentKind
 from tracker.i18n import per_language
-from tracker.partners.models import PartnerKind
+from tracker.partners.models import Country, PartnerKind
 from tracker.pilots.models import ArenaKind, FundingKind, PartnerRole, SourceType, Verdict
 from tracker.pilots.workflow import Action, Status
 
@@ -53,6 +53,8 @@ LABELS = {
         ArenaKind.DIGITAL: _l("Digital"),
         ArenaKind.ORGANISATIONAL: _l("Organisational (new ways of working)"),
     },
+    "country": {Country.NORWAY: _l("Norway"), Country.SWEDEN: _l("Sweden"), Country.DENMARK: _l("Denmark"),
+                Country.FINLAND: _l("Finland")},
     "funding_kind": {FundingKind.CASH: _l("Cash"), FundingKind.IN_KIND: _l("In kind")},
     "source_type": {
         SourceType.MUNICIPAL: _l("City budget"),
