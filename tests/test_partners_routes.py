@@ -361,7 +361,8 @@ def test_the_duplicate_rule_is_per_country_and_number(login, world):
     client = login(world.staff_a)
     finnish = {"name": "Suomen Liikenne Oy", "country": "FI", "org_number": f"{digits[:7]}-{digits[7]}"}
     assert client.post("/partners/new", data=NEW | finnish).status_code == 302
-    again = client.post("/partners/new", data=NEW | {"name": "Another ApS", "country": "DK", "org_number": digits})
+    again = client.post("/partners/new",
+                        data=NEW | {"name": "Another ApS", "country": "DK", "org_number": digits})
     assert again.status_code == 400
     assert f'href="/partners/{danish.id}"' in again.text
     stored = db.session.scalars(sa.select(Partner.country).where(Partner.org_number == digits)).all()

@@ -65,8 +65,8 @@ def test_each_network_country_checks_and_shows_its_own_numbers(country, number, 
     assert orgnr.problem(wrong, country) == "checksum"
 
 
-@pytest.mark.parametrize(("country", "number"), [("NO", "5560360793"), ("SE", "974760673"),
-                                                 ("DK", "974760673"), ("FI", "2077474"), ("SE", "٥٥٦٠٣٦٠٧٩٣")])
+@pytest.mark.parametrize(("country", "number"), [
+    ("NO", "5560360793"), ("SE", "974760673"), ("DK", "974760673"), ("FI", "2077474"), ("SE", "٥٥٦٠٣٦٠٧٩٣")])
 def test_a_number_of_the_wrong_length_for_its_country_is_refused(country, number):
     assert orgnr.problem(number, country) == "length"
 
