@@ -69,6 +69,8 @@ CHANGING_NO_PILOT = {
     # Attachments are the pilot's but not its versioned content (an open edit form stays valid);
     # each still writes a pilot audit entry (tests/test_files_routes.py).
     "files.new", "files.new_link", "files.replace", "files.delete", "files.restore",
+    # Other installations' districts and their read-only copies: never our own pilots.
+    "register.sources", "register.unfollow",
 }
 
 PILOT_TABLES = ("pilots", "pilot_themes", "pilot_partners", "funding_lines", "outcomes", "outcome_kpis",

@@ -58,6 +58,7 @@ _partner = lambda s: {"partner_id": s.partner.id}  # noqa: E731
 _file = lambda attr: lambda s: {"attachment_id": getattr(s, attr).id}  # noqa: E731
 _version = lambda attr: lambda s: {"attachment_id": getattr(s, attr).id, "number": 1}  # noqa: E731
 ADMIN_ONLY_GET = "L 403 403 403 403 200 403"
+EVERYONE, NO_ONE = "200 200 200 200 200 200 200", "404 404 404 404 404 404 404"
 
 #        persona order:       anon staff_own staff_other coord_own coord_other admin viewer
 MATRIX: list[Case] = [
@@ -155,4 +156,24 @@ MATRIX: list[Case] = [
     Case("files.delete", post="L 404 404 404 404 404 404", args=lambda s: {"attachment_id": 2**31 - 1},
          name="unknown"),
     Case("files.restore", post="L 403 403 403 403 302 403", args=_file("deleted_file")),
+    # The public register (tracker/register): what the public sees, whoever asks.
+    Case("register.index", get=EVERYONE),
+    Case("register.show", get=EVERYONE, args=_pilot("running"), name="public running"),
+    Case("register.show", get=EVERYONE, args=_pilot("approved"), name="approved, public"),
+    Case("register.show", get=NO_ONE, args=_pilot("draft"), name="draft"),
+    Case("register.show", get=NO_ONE, args=_pilot("submitted"), name="submitted"),
+    Case("register.data", get=EVERYONE),
+    Case("register.pilots_csv", get=EVERYONE),
+    Case("register.pilots_json", get=EVERYONE),
+    Case("register.catalog_jsonld", get=EVERYONE),
+    Case("register.feed", get=EVERYONE),
+    Case("register.district_feed", get=EVERYONE, args=lambda s: {"slug": s.world.district_a.slug}),
+    Case("register.sitemap", get=EVERYONE),
+    Case("register.robots", get=EVERYONE),
+    Case("register.network", get=EVERYONE),
+    Case("register.sources", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400 403"),
+    Case("register.sources", get=ADMIN_ONLY_GET, post="L 403 403 403 403 302 403", name="follow",
+         data=lambda s: {"url": "https://testarena.example.fi/districts/oulu-hub", "name": "Oulu"}),
+    Case("register.unfollow", post="L 403 403 403 403 302 403",
+         args=lambda s: {"source_id": s.network_source.id}),
 ]

@@ -37,6 +37,7 @@ class Scene:
     internal_file: object = None
     deleted_file: object = None
     draft_file: object = None  # ...and of the draft
+    network_source: object = None  # a followed district of another installation (tracker/register)
 
     @classmethod
     def build(cls) -> Scene:
@@ -60,6 +61,8 @@ class Scene:
         scene.deleted_file = factories.attach(scene.running, owner, "Deleted notes", deleted=True)
         scene.draft_file = factories.attach(scene.draft, owner, "Draft application")
         scene.draft.themes.append(scene.theme)  # complete: it may be submitted
+        scene.network_source = factories.follow("https://testarena.example.se/districts/kista",
+                                                "Stockholm – Kista")
         db.session.commit()
         return scene
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 from flask import (
@@ -96,8 +97,14 @@ def data():
                            districts=queries.districts())
 
 
-def _download(body, mimetype: str, name: str) -> Response:
-    response = Response(stream_with_context(body), mimetype=mimetype)
+def _streamed(produce) -> Iterator[str]:
+    """``produce()`` run while the response is sent, in this request's context: the rows are read
+    from the database batch by batch as they go out."""
+    return stream_with_context(produce())
+
+
+def _download(produce, mimetype: str, name: str) -> Response:
+    response = Response(_streamed(produce), mimetype=mimetype)
     response.headers["Content-Disposition"] = f"inline; filename={name}"
     response.headers["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
     return response
@@ -120,7 +127,7 @@ def pilots_csv():
             buffer.truncate()
         yield buffer.getvalue()
 
-    return _download(rows(), "text/csv", "pilots.csv")
+    return _download(rows, "text/csv", "pilots.csv")
 
 
 @bp.route("/pilots.json")
@@ -140,7 +147,7 @@ def pilots_json():
             first = False
         yield "]}\n"
 
-    return _download(chunks(), "application/json", "pilots.json")
+    return _download(chunks, "application/json", "pilots.json")
 
 
 @bp.route("/catalog.jsonld")
@@ -174,7 +181,7 @@ def sitemap():
                    f"<lastmod>{updated.date().isoformat()}</lastmod></url>\n")
         yield "</urlset>\n"
 
-    return Response(stream_with_context(urls()), mimetype="application/xml")
+    return Response(_streamed(urls), mimetype="application/xml")
 
 
 def robots():
