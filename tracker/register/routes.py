@@ -63,6 +63,10 @@ def _filter_form() -> FilterForm:
 
 
 def _where(form: FilterForm) -> list:
+    """The open data's filter; a district that does not exist is a 404 (never the whole register:
+    another installation asks for one district's pilots)."""
+    if request.args.get("district") and form.filter().district is None:
+        abort(404)
     return form.filter().conditions(queries.public())
 
 
