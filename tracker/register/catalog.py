@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tracker.links import absolute_url
 
@@ -28,11 +28,11 @@ def licence() -> dict:
 
 
 def _both(text) -> list[dict]:
-    """``text`` (a msgid) in Norwegian and English, as JSON-LD language-tagged values."""
+    """``text`` (a lazy translated string) in Norwegian and English, as JSON-LD language-tagged values."""
     values = []
     for lang in ("nb", "en"):
         with force_locale(lang):
-            values.append({"@value": _(text), "@language": lang})
+            values.append({"@value": str(text), "@language": lang})
     return values
 
 
@@ -57,14 +57,14 @@ def dcat(districts) -> dict:
         "@id": absolute_url("register.index"),
         "@type": "dcat:Dataset",
         "dct:identifier": absolute_url("register.index"),
-        "dct:title": _both("Pilots in the city's test arenas"),
-        "dct:description": _both("Public pilots in the city's innovation districts and the city as a test "
+        "dct:title": _both(_l("Pilots in the city's test arenas")),
+        "dct:description": _both(_l("Public pilots in the city's innovation districts and the city as a test "
                                  "arena: the need, what is tested, goals, partners, period, status and, "
-                                 "once evaluated, the outcome and lessons learned."),
+                                 "once evaluated, the outcome and lessons learned.")),
         "dct:publisher": publisher,
         "dcat:contactPoint": contact,
         "dcat:theme": [{"@id": f"{EU}data-theme/GOVE"}, {"@id": f"{EU}data-theme/TECH"}],
-        "dcat:keyword": _both("test arena") + _both("innovation") + _both("pilot"),
+        "dcat:keyword": _both(_l("test arena")) + _both(_l("innovation")) + _both(_l("pilot")),
         "dct:accessRights": {"@id": f"{EU}access-right/PUBLIC"},
         "dct:license": {"@id": licence()["url"]},
         "dct:language": [{"@id": f"{EU}language/NOB"}, {"@id": f"{EU}language/ENG"}],
@@ -73,14 +73,15 @@ def dcat(districts) -> dict:
         "dcat:landingPage": {"@id": absolute_url("register.index")},
         "foaf:page": {"@id": absolute_url("register.data")},
         "dcat:distribution": [
-            _distribution("register.pilots_csv", "CSV", "text/csv", "All public pilots as CSV"),
-            _distribution("register.pilots_json", "JSON", "application/json", "All public pilots as JSON"),
+            _distribution("register.pilots_csv", "CSV", "text/csv", _l("All public pilots as CSV")),
+            _distribution("register.pilots_json", "JSON", "application/json",
+                          _l("All public pilots as JSON")),
             _distribution("register.feed", "ATOM", "application/atom+xml",
-                          "New and changed public pilots (Atom feed)"),
+                          _l("New and changed public pilots (Atom feed)")),
         ],
     }
     return {"@context": CONTEXT, "@id": absolute_url("register.catalog_jsonld"), "@type": "dcat:Catalog",
-            "dct:title": _both("Testarena: the public register"),
-            "dct:description": _both("Open data from the city's pilot register."),
+            "dct:title": _both(_l("Testarena: the public register")),
+            "dct:description": _both(_l("Open data from the city's pilot register.")),
             "dct:publisher": publisher, "dct:license": {"@id": licence()["url"]},
             "dcat:dataset": [dataset]}
