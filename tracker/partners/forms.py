@@ -85,8 +85,7 @@ class PartnerForm(FlaskForm):
                                 *(SelectChoice(v, text) for v, text in choices("partner_kind"))],
                        validators=[DataRequired(_l("Choose the kind of organisation."))])
     country = SelectField(LABELS["country"], default=orgnr.DEFAULT,
-                          choices=[SelectChoice(c, s.name) for c, s in orgnr.SCHEMES.items()],
-                          validators=[DataRequired(_l("Choose the country."))])
+                          choices=[SelectChoice(c, s.name) for c, s in orgnr.SCHEMES.items()])
     org_number = StringField(LABELS["org_number"], filters=[strip],
                              validators=[Optional(), Length(max=20), valid_org_number],
                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
