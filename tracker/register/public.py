@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.audit_fields import DATE
 from tracker.links import absolute_url
+from tracker.memo import per_request
 from tracker.pilots.audit_fields import FIELDS, PilotField
 from tracker.pilots.workflow import PUBLIC_STATUSES, Status
 
@@ -33,6 +34,15 @@ CONTENT: tuple[PilotField, ...] = tuple(
 OUTCOME: tuple[PilotField, ...] = tuple(f for f in FIELDS if f.name in OUTCOME_NAMES and f.public)
 FUNDING: PilotField = next(f for f in FIELDS if f.name == "funding")
 DATES = frozenset(f.name for f in CONTENT if f.kind is DATE)
+
+
+def page_url(pilot_id: int) -> str:
+    """The canonical address of a pilot's register page (the base worked out once per request:
+    the open data files hold one per pilot)."""
+    memo = per_request("register_urls")
+    if "base" not in memo:
+        memo["base"] = absolute_url("register.show", pilot_id=1).removesuffix("1")
+    return f"{memo['base']}{pilot_id}"
 
 
 def evaluated(pilot) -> bool:
@@ -145,7 +155,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("id", _l("Stable identifier of the pilot in this register (an integer, never reused)."),
            lambda p, ctx: p.id),
     Column("url", _l("Address of the pilot's page in the register (canonical URL)."),
-           lambda p, ctx: absolute_url("register.show", pilot_id=p.id)),
+           lambda p, ctx: page_url(p.id)),
     *(Column(f.name, _CONTENT_DOCS[f.name], _CONTENT_VALUES.get(f.name, _plain(f.attr)),
              _CONTENT_CSV.get(f.name)) for f in CONTENT),
     Column("district_name", _l("The district's name."), lambda p, ctx: p.district.name),

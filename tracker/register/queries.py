@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -13,9 +14,12 @@ from tracker.db import db
 from tracker.districts.models import District
 from tracker.files.models import Attachment
 from tracker.paging import paginate
-from tracker.pilots.models import Pilot, PilotPartner
+from tracker.partners.models import Partner
+from tracker.pilots.models import FundingLine, Outcome, Pilot, PilotPartner, StatusEvent, Theme, pilot_themes
 from tracker.pilots.permissions import visible_filter
+from tracker.pilots.workflow import PUBLIC_STATUSES
 from tracker.register.models import NetworkPilot, NetworkSource
+from tracker.register.public import CONTENT
 
 BATCH = 500
 
@@ -54,17 +58,79 @@ def public_attachments(pilot_ids) -> dict[int, list[Attachment]]:
     return found
 
 
-def batches(where: list) -> Iterator[tuple[list[Pilot], dict]]:
-    """The public pilots matching ``where`` in id order, ``BATCH`` at a time with their public
-    attachments: keyset paging, so memory stays flat however large the register is."""
+def _grouped(stmt) -> dict[int, list]:
+    """Rows of ``stmt`` (its first column a pilot id) grouped by pilot, in the statement's order."""
+    found = defaultdict(list)
+    for row in db.session.execute(stmt):
+        found[row[0]].append(row)
+    return found
+
+
+def _views(rows) -> list[SimpleNamespace]:
+    """Plain read-only views of a batch of pilots (no ORM objects: the exports' cost is the rows),
+    with the attributes ``public.record`` reads, from one query per related table."""
+    ids = [r.id for r in rows]
+    themes = _grouped(sa.select(pilot_themes.c.pilot_id, Theme.slug, Theme.name_nb, Theme.name_en)
+                      .join(Theme, Theme.id == pilot_themes.c.theme_id)
+                      .where(pilot_themes.c.pilot_id.in_(ids))
+                      .order_by(pilot_themes.c.pilot_id, Theme.name_nb))
+    partners = _grouped(sa.select(PilotPartner.pilot_id, PilotPartner.role, Partner.name, Partner.kind,
+                                  Partner.country, Partner.org_number)
+                        .join(Partner, Partner.id == PilotPartner.partner_id)
+                        .where(PilotPartner.pilot_id.in_(ids))
+                        .order_by(PilotPartner.pilot_id, PilotPartner.id))
+    events = _grouped(sa.select(StatusEvent.pilot_id, StatusEvent.to_status, StatusEvent.at)
+                      .where(StatusEvent.pilot_id.in_(ids),
+                             StatusEvent.to_status.in_([str(s) for s in PUBLIC_STATUSES]))
+                      .order_by(StatusEvent.pilot_id, StatusEvent.at, StatusEvent.id))
+    outcomes = {r.pilot_id: r for r in db.session.execute(
+        sa.select(Outcome.pilot_id, Outcome.verdict, Outcome.summary, Outcome.lessons, Outcome.next_steps)
+        .where(Outcome.pilot_id.in_(ids)))}
+    published = [r.id for r in rows if r.publishes_funding]
+    funding = _grouped(sa.select(FundingLine.pilot_id, FundingLine.year, FundingLine.source,
+                                 FundingLine.source_type, FundingLine.amount, FundingLine.kind,
+                                 Partner.name.label("partner_name"))
+                       .outerjoin(Partner, Partner.id == FundingLine.partner_id)
+                       .where(FundingLine.pilot_id.in_(published))
+                       .order_by(FundingLine.pilot_id, FundingLine.year, FundingLine.id)
+                       ) if published else {}
+    views, keys = [], rows[0]._fields
+    for r in rows:
+        values = dict(zip(keys, r, strict=True))
+        district = SimpleNamespace(slug=values.pop("district_slug"), name=values.pop("district_name"),
+                                   publishes_funding=values.pop("publishes_funding"))
+        views.append(SimpleNamespace(
+            **values, district=district,
+            themes=[SimpleNamespace(slug=t.slug, name_nb=t.name_nb, name_en=t.name_en)
+                    for t in themes[r.id]],
+            partner_links=[SimpleNamespace(role=p.role, partner=SimpleNamespace(
+                name=p.name, kind=p.kind, country=p.country, org_number=p.org_number))
+                for p in partners[r.id]],
+            events=events[r.id],  # rows with ``to_status`` and ``at``
+            outcome=outcomes.get(r.id),
+            funding=[SimpleNamespace(year=f.year, source_label=f.partner_name or f.source,
+                                     source_type=f.source_type, amount=f.amount, kind=f.kind)
+                     for f in funding.get(r.id, ())]))
+    return views
+
+
+def batches(where: list) -> Iterator[tuple[list, dict]]:
+    """The public pilots matching ``where`` in id order, ``BATCH`` at a time as read-only views
+    (see :func:`_views`) with their public attachments: keyset paging, so memory stays flat however
+    large the register is."""
+    columns = [Pilot.id, Pilot.status, Pilot.updated_at,
+               *(getattr(Pilot, f.attr) for f in CONTENT
+                 if not f.relation and f.attr != "district_id"),
+               District.slug.label("district_slug"), District.name.label("district_name"),
+               District.publishes_funding]
     last = 0
     while True:
-        rows = db.session.scalars(sa.select(Pilot).where(*where, Pilot.id > last).order_by(Pilot.id)
-                                  .limit(BATCH).options(*_loaded())).unique().all()
+        rows = db.session.execute(sa.select(*columns).join(District, District.id == Pilot.district_id)
+                                  .where(*where, Pilot.id > last).order_by(Pilot.id).limit(BATCH)).all()
         if not rows:
             return
-        yield rows, public_attachments(p.id for p in rows)
-        last = rows[-1].id  # the session holds loaded rows weakly: a written batch is let go
+        yield _views(rows), public_attachments(r.id for r in rows)
+        last = rows[-1].id
 
 
 def recent(where: list, limit: int) -> list[Pilot]:

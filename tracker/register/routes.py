@@ -147,7 +147,7 @@ def pilots_json():
         first = True
         for batch, attachments in queries.batches(where):
             parts = [json.dumps(public.record(p, attachments), ensure_ascii=False) for p in batch]
-            yield ("" if first else ",") + ",\n".join(parts)
+            yield ("\n" if first else ",\n") + ",\n".join(parts)
             first = False
         yield "]}\n"
 
