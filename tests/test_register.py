@@ -259,3 +259,23 @@ def test_follow_form_refuses_what_is_no_district_page_and_duplicates(app, world)
     source = db.session.scalars(sa.select(NetworkSource)).one()
     assert admin.post(f"/register/network/sources/{source.id}/unfollow").status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(NetworkSource)) == 0
+
+
+def _more_pilots(world, n: int) -> None:
+    theme = factories.make_theme()
+    for i in range(n):
+        pilot = factories.make_pilot(world.staff_a, world.district_a, Status.RUNNING, is_public=True)
+        pilot.themes.append(theme)
+        factories.link_partner(pilot, factories.make_partner(f"Partner {i} AS"))
+    db.session.commit()
+
+
+def test_pages_and_files_run_the_same_number_of_statements_whatever_the_size(client, register, world):
+    """A page of the list and a pilot's page: flat; the files: one set of queries per batch."""
+    from tests.sql import statements
+
+    urls = ("/register/", f"/register/{register['running'].id}", "/register/pilots.csv",
+            "/register/pilots.json", "/register/feed.atom", "/sitemap.xml")
+    small = {url: statements(client, url) for url in urls}
+    _more_pilots(world, 60)
+    assert {url: statements(client, url) for url in urls} == small
