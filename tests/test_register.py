@@ -162,7 +162,8 @@ def test_district_pages_link_into_the_register(client, register, world):
     ("https://example.fi/oulu/districts/hub/", "https://example.fi/oulu/register/pilots.json?district=hub"),
     ("javascript:alert(1)//districts/x", None), ("file:///etc/districts/x", None),
     ("https://user:pw@example.se/districts/x", None), ("https://example.se/pilots/1", None),
-    ("https://example.se/districts/x?evil=1", None)])
+    ("https://example.se/districts/x?evil=1", None), ("https://[::1/districts/x", None),
+    ("https://exa mple.se/districts/x\x00", None)])
 def test_a_district_is_followed_by_the_address_of_its_page(url, expected):
     assert network.feed_url(url) == expected
 

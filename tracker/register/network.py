@@ -38,8 +38,12 @@ def normalised(url: str) -> str:
 
 def feed_url(url: str) -> str | None:
     """The open-data address of the district whose public page is ``url`` (None: not one)."""
-    parts = urlsplit(normalised(url))
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+    try:
+        parts = urlsplit(normalised(url))
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address
+        return None
+    if parts.scheme not in ("https", "http") or not host or parts.query or parts.fragment:
         return None
     if parts.username or parts.password:
         return None
