@@ -280,3 +280,12 @@ def test_pages_and_files_run_the_same_number_of_statements_whatever_the_size(cli
     small = {url: statements(client, url) for url in urls}
     _more_pilots(world, 60)
     assert {url: statements(client, url) for url in urls} == small
+
+
+def test_following_and_unfollowing_are_in_the_audit_trail(app, world):
+    admin = app.test_client()
+    login_as(admin, world.admin)
+    data = {"url": "https://a.example/districts/kista", "name": "Kista"}
+    assert admin.post("/register/network/sources", data=data).status_code == 302
+    trail = admin.get("/admin/audit").text
+    assert "Kista" in trail and "https://a.example/districts/kista" in trail

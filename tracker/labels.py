@@ -94,7 +94,7 @@ LABELS = {
              Role.VIEWER: _l("Innovation office")},
     # What an audit entry is about (``AuditEntry.entity``) and what was done (``AuditEntry.action``).
     "entity": {"pilot": _l("Pilot"), "partner": _l("Partner"), "user": _l("User"), "district": _l("District"),
-               "theme": _l("Theme")},
+               "theme": _l("Theme"), "network_source": _l("Followed district")},
     # The confirmation after a workflow action: what is true now, and what comes next.
     "action_done": {
         Action.SUBMIT: _l("The proposal is submitted for review."),
@@ -129,6 +129,8 @@ LABELS = {
         "attachment_add": _l("File attached"), "attachment_replace": _l("New version of a file"),
         "attachment_delete": _l("Attachment deleted"), "attachment_restore": _l("Attachment restored"),
         "attachment_purge": _l("Deleted attachment purged"), "link_add": _l("Link added"),
+        # the network of cities (tracker/register)
+        "follow": _l("District of another city followed"), "unfollow": _l("No longer followed"),
         Action.SUBMIT: _l("Submitted for review"), Action.APPROVE: _l("Approved"),
         Action.RETURN: _l("Returned to owner"), Action.REJECT: _l("Rejected"),
         Action.REVISE: _l("Reopened for revision"), Action.START: _l("Started"), Action.PAUSE: _l("Paused"),
