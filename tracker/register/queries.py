@@ -144,8 +144,12 @@ def district_by_slug(slug: str) -> District | None:
     return db.session.scalar(sa.select(District).where(District.slug == slug))
 
 
-def districts() -> list[District]:
-    stmt = sa.select(District).where(District.retired.is_(False)).order_by(District.name)
+def districts(retired: bool = False) -> list[District]:
+    """The districts by name (``retired``: also those no longer offered for new pilots, whose
+    pilots stay in the register)."""
+    stmt = sa.select(District).order_by(District.name)
+    if not retired:
+        stmt = stmt.where(District.retired.is_(False))
     return list(db.session.scalars(stmt))
 
 

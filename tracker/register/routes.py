@@ -58,8 +58,8 @@ def _filter_form() -> FilterForm:
     slug = args.get("district", "")
     if slug and not slug.isdigit() and (district := queries.district_by_slug(slug[:60])) is not None:
         args["district"] = str(district.id)
-    return FilterForm(args, themes=all_themes(), districts=queries.districts(), locale=current_language(),
-                      statuses=STATUSES)
+    return FilterForm(args, themes=all_themes(), districts=queries.districts(retired=True),
+                      locale=current_language(), statuses=STATUSES)
 
 
 def _where(form: FilterForm) -> list:
