@@ -57,9 +57,12 @@ class IsolatedClient(FlaskClient):
 
     The test's own session is committed before the request, so the request sees what the test
     built, and committed (expired) after it, so the test then reads what the request stored.
+    A streamed response is read whole inside that context (``buffered``), as a server sends it
+    before the request ends.
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         if has_app_context():
             db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)

@@ -135,6 +135,23 @@ def attach(pilot: Pilot, user: User, title: str, data: bytes = b"%PDF-1.4\n%%EOF
     return attachment
 
 
+def follow(url: str, name: str, pilots: int = 1):
+    """A followed district of another installation with ``pilots`` read-only copies."""
+    from tracker.pilots.workflow import Status
+    from tracker.register.models import NetworkPilot, NetworkSource
+
+    source = NetworkSource(url=url, name=name)
+    db.session.add(source)
+    db.session.flush()
+    base = url.split("/districts/")[0]
+    for n in range(1, pilots + 1):
+        db.session.add(NetworkPilot(source_id=source.id, remote_id=n, url=f"{base}/register/{n}",
+                                    title=f"{name} pilot {n}", district=name, status=Status.RUNNING,
+                                    need="Et behov i en annen by."))
+    db.session.flush()
+    return source
+
+
 @dataclass
 class World:
     """The cast of the permission tests: districts A and B, each with a coordinator and staff."""

@@ -87,8 +87,10 @@ def test_xlsx_formula_like_text_is_a_string_cell(pilots, login):
     assert [c.value for c in sheet[1]][:3] == ["ID", "Tittel", "Distrikt"]
     cells = {c.value: c for c in sheet["B"][1:]}
     for text in EVIL:
-        # XML turns a lone CR into LF; the cell is text either way.
-        assert cells[text.replace("\r", "\n")].data_type == "s", text
+        # XML turns a lone CR into LF (openpyxl keeps it when it writes through lxml, which
+        # feedgen brings); the cell is text either way.
+        cell = cells.get(text) or cells[text.replace("\r", "\n")]
+        assert cell.data_type == "s", text
     numbers = [c.value for c in sheet["L"][1:]]
     assert 120000 in numbers  # funding stays a number
 

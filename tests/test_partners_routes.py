@@ -157,10 +157,10 @@ def test_a_lost_race_for_the_same_number_is_a_form_error_not_a_500(login, world,
     real = queries.by_org_number
     calls = []
 
-    def late_check(number, exclude_id=None):
+    def late_check(number, exclude_id=None, country="NO"):
         """The first look finds nothing, as if the other request had not committed yet."""
         calls.append(number)
-        return None if len(calls) == 1 else real(number, exclude_id)
+        return None if len(calls) == 1 else real(number, exclude_id, country)
 
     monkeypatch.setattr(queries, "by_org_number", late_check)
     client = login(world.staff_a)
@@ -348,3 +348,22 @@ def test_csrf_is_enforced_when_enabled(login, world):
     assert client.post("/partners/new", data=NEW).status_code == 400
     assert client.post(f"/partners/{p.id}/delete").status_code == 400
     assert len(partners()) == 1
+
+
+def test_the_duplicate_rule_is_per_country_and_number(login, world):
+    """The same eight digits can be a Danish CVR and a Finnish Y-tunnus of two organisations."""
+    from stdnum.dk import cvr
+    from stdnum.fi import ytunnus
+
+    digits = next(f"{n:08d}" for n in range(10_000_000, 10_100_000)
+                  if cvr.is_valid(f"{n:08d}") and ytunnus.is_valid(f"{n:08d}"))
+    danish = partner("Dansk Mobilitet ApS", country="DK", org_number=digits)
+    client = login(world.staff_a)
+    finnish = {"name": "Suomen Liikenne Oy", "country": "FI", "org_number": f"{digits[:7]}-{digits[7]}"}
+    assert client.post("/partners/new", data=NEW | finnish).status_code == 302
+    again = client.post("/partners/new",
+                        data=NEW | {"name": "Another ApS", "country": "DK", "org_number": digits})
+    assert again.status_code == 400
+    assert f'href="/partners/{danish.id}"' in again.text
+    stored = db.session.scalars(sa.select(Partner.country).where(Partner.org_number == digits)).all()
+    assert sorted(stored) == ["DK", "FI"]

@@ -28,24 +28,47 @@ def test_wrong_check_digit_length_or_characters_are_refused(number):
     assert not orgnr.is_valid(number)
 
 
+WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)  # Brønnøysund's MOD11 weights: the oracle the library is checked against
+
+
+def mod11(first8: str) -> int | None:
+    digit = (11 - sum(int(d) * w for d, w in zip(first8, WEIGHTS, strict=True)) % 11) % 11
+    return None if digit == 10 else digit
+
+
 def test_check_digit_ten_means_no_valid_number_whatever_the_last_digit():
-    # 3*1 + 2*0 + ... + 2*3 = 6 + ... : the weighted sum of 10000013 leaves remainder 1, so 11 - 1 = 10.
-    assert orgnr.check_digit("10000013") is None
+    assert mod11("10000013") is None
     assert not any(orgnr.is_valid(f"10000013{d}") for d in range(10))
 
 
 def test_check_digit_eleven_becomes_zero():
     first8 = next(f"{n:08d}" for n in range(10_000_000, 10_001_000)
-                  if sum(int(d) * w for d, w in zip(f"{n:08d}", orgnr.WEIGHTS, strict=True)) % 11 == 0)
-    assert orgnr.check_digit(first8) == 0
+                  if sum(int(d) * w for d, w in zip(f"{n:08d}", WEIGHTS, strict=True)) % 11 == 0)
     assert orgnr.is_valid(first8 + "0")
 
 
 @given(st.from_regex(r"[0-9]{8}", fullmatch=True), st.integers(0, 9))
 def test_exactly_the_mod11_check_digit_is_accepted(first8, last):
-    expected = orgnr.check_digit(first8)
+    expected = mod11(first8)
     assert orgnr.is_valid(f"{first8}{last}") is (expected == last)
     assert orgnr.is_valid(f"{first8[:3]} {first8[3:6]} {first8[6:]}{last}") is (expected == last)
+
+
+# Real business ids: Volvo (SE), Novo Nordisk's CVR (DK), Nokia's Y-tunnus (FI).
+@pytest.mark.parametrize(("country", "number", "shown"), [
+    ("NO", "974760673", "974 760 673"), ("SE", "556036-0793", "556036-0793"),
+    ("DK", "24 25 67 90", "24256790"), ("FI", "0112038-9", "0112038-9")])
+def test_each_network_country_checks_and_shows_its_own_numbers(country, number, shown):
+    assert orgnr.is_valid(number, country)
+    assert orgnr.display(orgnr.normalise(number, country), country) == shown
+    wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+    assert orgnr.problem(wrong, country) == "checksum"
+
+
+@pytest.mark.parametrize(("country", "number"), [
+    ("NO", "5560360793"), ("SE", "974760673"), ("DK", "974760673"), ("FI", "2077474"), ("SE", "٥٥٦٠٣٦٠٧٩٣")])
+def test_a_number_of_the_wrong_length_for_its_country_is_refused(country, number):
+    assert orgnr.problem(number, country) == "length"
 
 
 def test_display_groups_digits_in_threes():
@@ -126,7 +149,10 @@ def test_invalid_org_number_message_names_the_number_and_the_check_digit(app):
     assert f.org_number.errors == [
         "974 760 674 is not a valid organisation number: the check digit does not match."]
     assert form(app, org_number="12345").org_number.errors == [
-        "An organisation number has 9 digits, for example 974 760 673."]
+        "An organisation number from Norway (organisasjonsnummer) has 9 digits, for example 974 760 673."]
+    assert form(app, country="SE", org_number="974 760 673").org_number.errors == [
+        "An organisation number from Sweden (organisationsnummer) has 10 digits, for example 556036-0793."]
+    assert form(app, country="SE", org_number="556036-0793").org_number.errors == []
 
 
 def test_required_fields_and_email(app):

@@ -81,6 +81,8 @@ CHANGING_NO_PILOT = {
     # The JSON API changes pilots only with a token, through the operations the web routes use;
     # its audit entries (naming the token) are tested in tests/test_api_writes.py.
     "api.pilots", "api.act",
+    # Other installations' districts and their read-only copies: never our own pilots.
+    "register.sources", "register.unfollow",
 }
 
 PILOT_TABLES = ("pilots", "pilot_themes", "pilot_partners", "funding_lines", "outcomes", "outcome_kpis",

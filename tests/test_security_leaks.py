@@ -85,3 +85,77 @@ def test_no_page_or_export_shows_what_the_persona_may_not_see(app, persona):
     assert not leaks, f"{persona} sees what they may not:\n  " + "\n  ".join(leaks)
     # And what they may see is really shown somewhere (the pages work, the check is not vacuous).
     assert seen == {s for s, allowed in MAY_SEE.items() if persona in allowed}
+
+
+# --- the public register (tracker/register): every non-public field and status, every output --------
+
+def _register_urls(app, pilots, district) -> list[str]:
+    """Every page and file of the register: list, each pilot's page, CSV, JSON, feeds, sitemap..."""
+    with app.test_request_context():
+        fixed = ["register.index", "register.data", "register.pilots_csv", "register.pilots_json",
+                 "register.catalog_jsonld", "register.feed", "register.sitemap", "register.robots",
+                 "register.network"]
+        return ([app.url_for(e) for e in fixed]
+                + [app.url_for("register.district_feed", slug=district.slug),
+                   app.url_for("register.index", district=district.slug, status="running"),
+                   app.url_for("register.pilots_json", district=district.slug)]
+                + [app.url_for("register.show", pilot_id=p.id) for p in pilots])
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "admin"])
+def test_the_register_shows_no_internal_field_and_no_pilot_outside_it(app, persona):
+    """The register is the same for everyone: signed in or not, only public pilots, public fields."""
+    from tracker.files.operations import delete
+    from tracker.pilots.audit_fields import FIELDS
+    from tracker.pilots.models import Outcome
+
+    scene = Scene.build()
+    world, owner = scene.world, scene.world.staff_a
+    owner.name = "Owner-name-3d1a"
+    public = scene.running
+    secrets = {}
+    for f in FIELDS:  # every content column the registry marks as not public
+        if not f.public and not f.relation:
+            value = f"{f.name}-secret-{f.attr[:4]}-77e2"
+            setattr(public, f.attr, value if f.name != "contact_email" else f"{value}@example.org")
+            secrets[getattr(public, f.attr)] = f.name
+    factories.add_funding(public, 2026, 123_457, source="Funding-source-0b7c")  # district does not publish
+    secrets["Funding-source-0b7c"] = "funding"
+    secrets["123457"] = "funding amount"
+    public.events.append(StatusEvent(from_status=Status.APPROVED, to_status=Status.PAUSED, action="pause",
+                                     actor=owner, comment="Pause-comment-51aa"))
+    secrets["Pause-comment-51aa"] = "status comment"
+    secrets["Owner-name-3d1a"] = "owner"
+    secrets["Internal notes"] = "internal attachment"
+    delete(scene.public_file, owner)  # a deleted public file is gone from the register
+    secrets["Public report"] = "deleted public attachment"
+    hidden = {status: factories.make_pilot(owner, world.district_a, status, is_public=True,
+                                           title=f"Hidden-{status}-c3d9")
+              for status in (Status.DRAFT, Status.SUBMITTED, Status.REJECTED, Status.WITHDRAWN)}
+    hidden["not public"] = factories.make_pilot(owner, world.district_a, Status.RUNNING, is_public=False,
+                                                title="Hidden-not-public-c3d9")
+    secrets.update({p.title: f"{k} pilot" for k, p in hidden.items()})
+    completed = factories.make_pilot(owner, world.district_a, Status.COMPLETED, is_public=True,
+                                     title="Completed-public-e1f0")
+    completed.outcome = Outcome(verdict="stop", lessons="Lessons-before-evaluation-9a9a", summary="",
+                                next_steps="")
+    secrets["Lessons-before-evaluation-9a9a"] = "outcome before evaluation"
+    db.session.commit()
+
+    client = app.test_client()
+    if persona == "admin":
+        login_as(client, world.admin)
+    leaks, shown = [], set()
+    for url in _register_urls(app, [public, completed, scene.approved, *hidden.values()], world.district_a):
+        response = client.get(url)
+        text = response.get_data(as_text=True)
+        shown.update(t for t in (public.title, completed.title) if t in text)
+        leaks += [f"{what} ({secret}) on {url}" for secret, what in secrets.items() if secret in text]
+        if any(url.endswith(f"/register/{p.id}") for p in hidden.values()):
+            assert response.status_code == 404, url  # (its error page repeats the address asked for)
+            continue
+        for p in hidden.values():  # nor their ids in any address
+            if any(f"/register/{p.id}{end}" in text for end in ('"', "<", ",")):
+                leaks.append(f"the address of the {p.status} pilot on {url}")
+    assert not leaks, "the register shows what is not public:\n  " + "\n  ".join(leaks)
+    assert shown == {public.title, completed.title}  # the pages work: the check is not vacuous

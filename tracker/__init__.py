@@ -77,7 +77,8 @@ def import_models() -> None:
     import tracker.files.models
     import tracker.notifications.models
     import tracker.partners.models
-    import tracker.pilots.models  # noqa: F401
+    import tracker.pilots.models
+    import tracker.register.models  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
@@ -102,8 +103,9 @@ def register_blueprints(app: Flask) -> None:
     from tracker.notifications.routes import bp as notifications
     from tracker.partners.routes import bp as partners
     from tracker.pilots.routes import bp as pilots
+    from tracker.register.routes import bp as register
 
-    for bp in (auth, home, pilots, districts, partners, account, admin, files, notifications):
+    for bp in (auth, home, pilots, districts, partners, account, admin, files, notifications, register):
         app.register_blueprint(bp)
     from tracker.api import routes as api
 

@@ -124,3 +124,6 @@ def init_app(app: Flask) -> None:
     from tracker.notifications.cli import notify_cli
 
     app.cli.add_command(notify_cli)
+    from tracker.register.cli import network_cli
+
+    app.cli.add_command(network_cli)

@@ -74,6 +74,11 @@ class Defaults:
     MAIL_LEASE_SECONDS = 600  # a claimed message is taken again by another worker after this
     NOTIFY_POLL_SECONDS = 5
     NOTIFY_RETENTION_DAYS = 365  # notifications are kept 12 months
+    # Open data (tracker/register/catalog.py): the licence URI, and who publishes the data set.
+    OPEN_DATA_LICENCE = "https://data.norge.no/nlod/no/2.0"
+    OPEN_DATA_PUBLISHER = "Oslo kommune"
+    OPEN_DATA_PUBLISHER_URI = "https://data.brreg.no/enhetsregisteret/api/enheter/958935420"
+    OPEN_DATA_CONTACT_EMAIL: str | None = None
 
 
 PLACEHOLDER_SECRETS = {"", "dev", "change-me", "changeme", "secret", "please-change"}

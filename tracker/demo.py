@@ -81,11 +81,11 @@ THEMES = [
 
 
 def _fictional_orgnr(rng: random.Random) -> str:
+    """A valid Norwegian number (one in eleven random ones passes MOD11)."""
     while True:
-        first8 = "9" + "".join(str(rng.randint(0, 9)) for _ in range(7))
-        digit = orgnr.check_digit(first8)
-        if digit is not None:
-            return first8 + str(digit)
+        number = "9" + "".join(str(rng.randint(0, 9)) for _ in range(8))
+        if orgnr.is_valid(number):
+            return number
 
 
 PARTNERS = [
@@ -208,11 +208,22 @@ def _get_or_create(model, lookup: dict, **values):
     return obj
 
 
+# Partners from the network's countries, with their own (fictional, valid) business ids.
+NETWORK_PARTNERS = [
+    ("Kista Mobilitetslabb Exempel AB", PartnerKind.STARTUP, "SE", "5599112348"),
+    ("Lyngby Bylab Eksempel ApS", PartnerKind.COMPANY, "DK", "41234571"),
+    ("Oulu Testbed Esimerkki Oy", PartnerKind.RESEARCH_INSTITUTE, "FI", "31234571"),
+]
+# Districts that publish their pilots' funding in the public register.
+PUBLISHES_FUNDING = {"hele-oslo"}
+
+
 def load_demo() -> list[tuple[str, str, str]]:
     """Load the demo data; return ``(email, role, password)`` for users created now."""
     rng = random.Random(2026)
     districts = {slug: _get_or_create(District, {"slug": slug}, name=name, description=desc, focus=focus,
-                                      description_en=desc_en, focus_en=focus_en)
+                                      description_en=desc_en, focus_en=focus_en,
+                                      publishes_funding=slug in PUBLISHES_FUNDING)
                  for slug, name, desc, focus, desc_en, focus_en in DISTRICTS}
     themes = {slug: _get_or_create(Theme, {"slug": slug}, name_nb=nb, name_en=en) for slug, nb, en in THEMES}
     partners = {}
@@ -221,6 +232,10 @@ def load_demo() -> list[tuple[str, str, str]]:
             Partner, {"name": name}, kind=kind, website=website,
             name_key=name_key(name), org_number=_fictional_orgnr(rng) if fictional else None,
             description="Fiktiv eksempelvirksomhet." if fictional else "")
+    for name, kind, country, number in NETWORK_PARTNERS:
+        partners[name] = _get_or_create(
+            Partner, {"name": name}, kind=kind, country=country, org_number=number, name_key=name_key(name),
+            description="Fiktiv virksomhet i nettverket.")
     db.session.flush()
 
     created = []

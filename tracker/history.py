@@ -17,7 +17,8 @@ from flask import url_for
 import tracker.admin.audit_fields
 import tracker.auth.audit_fields
 import tracker.partners.audit_fields
-import tracker.pilots.audit_fields  # noqa: F401
+import tracker.pilots.audit_fields
+import tracker.register.audit_fields  # noqa: F401
 from tracker.audit import AuditEntry
 from tracker.audit_fields import REGISTRY, TEXT, gone
 from tracker.auth.models import User
@@ -28,6 +29,7 @@ from tracker.i18n import current_language
 from tracker.labels import label
 from tracker.partners.models import Partner
 from tracker.pilots.models import Pilot, Theme
+from tracker.register.models import NetworkSource
 
 # Where an audited entity is shown, as (endpoint, id argument).
 ENTITY_PAGES = {"user": ("admin.user", "user_id"), "district": ("admin.district", "district_id"),
@@ -61,6 +63,7 @@ _NAMES = {  # entity -> (id column, name column, English name column or None)
     "pilot": (Pilot.id, Pilot.title, None), "partner": (Partner.id, Partner.name, None),
     "user": (User.id, User.name, None), "district": (District.id, District.name, None),
     "theme": (Theme.id, Theme.name_nb, Theme.name_en),
+    "network_source": (NetworkSource.id, NetworkSource.name, None),
 }
 
 

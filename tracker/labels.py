@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from tracker.auth.models import Role
 from tracker.files.models import Kind as AttachmentKind
 from tracker.i18n import per_language
-from tracker.partners.models import PartnerKind
+from tracker.partners.models import Country, PartnerKind
 from tracker.pilots.models import ArenaKind, FundingKind, PartnerRole, ProgressState, SourceType, Verdict
 from tracker.pilots.workflow import Action, Status
 
@@ -53,6 +53,8 @@ LABELS = {
         ArenaKind.DIGITAL: _l("Digital"),
         ArenaKind.ORGANISATIONAL: _l("Organisational (new ways of working)"),
     },
+    "country": {Country.NORWAY: _l("Norway"), Country.SWEDEN: _l("Sweden"), Country.DENMARK: _l("Denmark"),
+                Country.FINLAND: _l("Finland")},
     "funding_kind": {FundingKind.CASH: _l("Cash"), FundingKind.IN_KIND: _l("In kind")},
     "source_type": {
         SourceType.MUNICIPAL: _l("City budget"),
@@ -92,7 +94,7 @@ LABELS = {
              Role.VIEWER: _l("Innovation office")},
     # What an audit entry is about (``AuditEntry.entity``) and what was done (``AuditEntry.action``).
     "entity": {"pilot": _l("Pilot"), "partner": _l("Partner"), "user": _l("User"), "district": _l("District"),
-               "theme": _l("Theme")},
+               "theme": _l("Theme"), "network_source": _l("Followed district")},
     # The confirmation after a workflow action: what is true now, and what comes next.
     "action_done": {
         Action.SUBMIT: _l("The proposal is submitted for review."),
@@ -132,6 +134,8 @@ LABELS = {
         "attachment_add": _l("File attached"), "attachment_replace": _l("New version of a file"),
         "attachment_delete": _l("Attachment deleted"), "attachment_restore": _l("Attachment restored"),
         "attachment_purge": _l("Deleted attachment purged"), "link_add": _l("Link added"),
+        # the network of cities (tracker/register)
+        "follow": _l("District of another city followed"), "unfollow": _l("No longer followed"),
         Action.SUBMIT: _l("Submitted for review"), Action.APPROVE: _l("Approved"),
         Action.RETURN: _l("Returned to owner"), Action.REJECT: _l("Rejected"),
         Action.REVISE: _l("Reopened for revision"), Action.START: _l("Started"), Action.PAUSE: _l("Paused"),

@@ -64,7 +64,7 @@ _partner = lambda s: {"partner_id": s.partner.id}  # noqa: E731
 _file = lambda attr: lambda s: {"attachment_id": getattr(s, attr).id}  # noqa: E731
 _version = lambda attr: lambda s: {"attachment_id": getattr(s, attr).id, "number": 1}  # noqa: E731
 ADMIN_ONLY_GET = "L 403 403 403 403 200 403"
-ALL_200 = "200 200 200 200 200 200 200"
+EVERYONE, NO_ONE = "200 200 200 200 200 200 200", "404 404 404 404 404 404 404"
 
 #        persona order:       anon staff_own staff_other coord_own coord_other admin viewer
 MATRIX: list[Case] = [
@@ -126,16 +126,16 @@ MATRIX: list[Case] = [
          args=lambda s: {"token_id": s.api_token.id}),
     # The JSON API (tracker/api) ignores the session: every persona reads as the public and may not
     # write without a token (401); tokens are tested in tests/test_api_*.py.
-    Case("api.openapi", get=ALL_200),
-    Case("api.docs", get=ALL_200),
-    Case("api.pilots", get=ALL_200, post="401 401 401 401 401 401 401"),
-    Case("api.pilot", get=ALL_200, args=_pilot("running"), name="public"),
+    Case("api.openapi", get=EVERYONE),
+    Case("api.docs", get=EVERYONE),
+    Case("api.pilots", get=EVERYONE, post="401 401 401 401 401 401 401"),
+    Case("api.pilot", get=EVERYONE, args=_pilot("running"), name="public"),
     Case("api.pilot", get="404 404 404 404 404 404 404", args=_pilot("draft"), name="draft"),
     Case("api.act", post="401 401 401 401 401 401 401",
          args=lambda s: {"pilot_id": s.draft.id, "action": "submit"}),
-    Case("api.districts", get=ALL_200),
-    Case("api.partners", get=ALL_200),
-    Case("api.themes", get=ALL_200),
+    Case("api.districts", get=EVERYONE),
+    Case("api.partners", get=EVERYONE),
+    Case("api.themes", get=EVERYONE),
     Case("account.set_password", get="302 302 302 302 302 302 302", post="400 400 400 400 400 400 400",
          args=lambda s: {"token": s.token}),
     Case("account.set_password_form", get="404 404 404 404 404 404 404", post="404 404 404 404 404 404 404"),
@@ -197,4 +197,24 @@ MATRIX: list[Case] = [
     Case("files.delete", post="L 404 404 404 404 404 404", args=lambda s: {"attachment_id": 2**31 - 1},
          name="unknown"),
     Case("files.restore", post="L 403 403 403 403 302 403", args=_file("deleted_file")),
+    # The public register (tracker/register): what the public sees, whoever asks.
+    Case("register.index", get=EVERYONE),
+    Case("register.show", get=EVERYONE, args=_pilot("running"), name="public running"),
+    Case("register.show", get=EVERYONE, args=_pilot("approved"), name="approved, public"),
+    Case("register.show", get=NO_ONE, args=_pilot("draft"), name="draft"),
+    Case("register.show", get=NO_ONE, args=_pilot("submitted"), name="submitted"),
+    Case("register.data", get=EVERYONE),
+    Case("register.pilots_csv", get=EVERYONE),
+    Case("register.pilots_json", get=EVERYONE),
+    Case("register.catalog_jsonld", get=EVERYONE),
+    Case("register.feed", get=EVERYONE),
+    Case("register.district_feed", get=EVERYONE, args=lambda s: {"slug": s.world.district_a.slug}),
+    Case("register.sitemap", get=EVERYONE),
+    Case("register.robots", get=EVERYONE),
+    Case("register.network", get=EVERYONE),
+    Case("register.sources", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400 403"),
+    Case("register.sources", get=ADMIN_ONLY_GET, post="L 403 403 403 403 302 403", name="follow",
+         data=lambda s: {"url": "https://testarena.example.fi/districts/oulu-hub", "name": "Oulu"}),
+    Case("register.unfollow", post="L 403 403 403 403 302 403",
+         args=lambda s: {"source_id": s.network_source.id}),
 ]

@@ -40,6 +40,7 @@ class Scene:
     deleted_file: object = None
     draft_file: object = None  # ...and of the draft
     api_token: object = None  # staff_own's personal access token (tracker/api)
+    network_source: object = None  # a followed district of another installation (tracker/register)
 
     @classmethod
     def build(cls) -> Scene:
@@ -65,6 +66,8 @@ class Scene:
         scene.api_token, _secret = api_tokens.create(owner, "Matrix", "read_write", date(2100, 1, 1))
         scene.draft.themes.append(scene.theme)  # complete: it may be submitted
         factories.report_progress(scene.running, owner)  # its page shows a report and a KPI trend
+        scene.network_source = factories.follow("https://testarena.example.se/districts/kista",
+                                                "Stockholm – Kista")
         db.session.commit()
         return scene
 

@@ -19,6 +19,7 @@ DISTRICT = declare(
     Field("focus_en", _l("Focus in English")),
     Field("coordinators", _l("Coordinators"), Records(Ref("user"), key=by_name)),
     RETIRED,
+    Field("publishes_funding", _l("Publishes funding in the public register"), BOOL),
 )
 
 THEME = declare(

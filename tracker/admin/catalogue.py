@@ -97,7 +97,8 @@ def _district_form(district: District | None = None) -> DistrictForm:
 
 def _district_values(form: DistrictForm) -> dict:
     texts = {name: form[name].data or "" for name in ops.DISTRICT_TEXTS}
-    return {"name": form.name.data, **texts, "coordinators": _chosen_coordinators(form.coordinators.data)}
+    return {"name": form.name.data, **texts, "coordinators": _chosen_coordinators(form.coordinators.data),
+            "publishes_funding": bool(form.publishes_funding.data)}
 
 
 @bp.route("/districts")
@@ -124,7 +125,9 @@ def _district_stored(district: District) -> dict:
     names = ", ".join(u.name for u in district.coordinators)
     return {"name": (district.name, district.name),
             **{k: (getattr(district, k), getattr(district, k)) for k in ops.DISTRICT_TEXTS},
-            "coordinators": ([u.id for u in district.coordinators], names)}
+            "coordinators": ([u.id for u in district.coordinators], names),
+            "publishes_funding": (district.publishes_funding,
+                                  _("Yes") if district.publishes_funding else _("No"))}
 
 
 @bp.route("/districts/<int:district_id>", methods=["GET", "POST"])

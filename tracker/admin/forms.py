@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     SelectChoice,
@@ -115,6 +116,8 @@ class DistrictForm(VersionedForm):
     description_en = TextAreaField(_l("Description in English"), validators=[Optional(), Length(max=5000)])
     focus_en = TextAreaField(_l("Focus in English"), validators=[Optional(), Length(max=5000)])
     coordinators = CheckboxesField(_l("Coordinators"))
+    publishes_funding = BooleanField(
+        _l("Publish the funding of this district's pilots in the public register"))
 
 
 class ThemeForm(VersionedForm):

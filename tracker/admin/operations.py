@@ -85,22 +85,27 @@ def _coordinators_changed(district: District, coordinators: list[User]) -> dict:
 DISTRICT_TEXTS = ("description", "focus", "description_en", "focus_en")
 
 
-def create_district(actor: User, *, slug: str, name: str, coordinators: list[User], **texts: str) -> District:
+def create_district(actor: User, *, slug: str, name: str, coordinators: list[User],
+                    publishes_funding: bool = False, **texts: str) -> District:
     """A new district; ``texts`` are the ``DISTRICT_TEXTS`` (Norwegian and English)."""
     district = District(slug=_checked_slug(District, slug), name=name.strip(),
-                        **{k: texts.get(k, "") for k in DISTRICT_TEXTS})
+                        publishes_funding=publishes_funding, **{k: texts.get(k, "") for k in DISTRICT_TEXTS})
     db.session.add(district)
     changes = _coordinators_changed(district, coordinators)
     db.session.flush()
     DISTRICT.record(actor, district.id, "create",
-                    {"slug": (None, district.slug), "name": (None, district.name), **changes})
+                    {"slug": (None, district.slug), "name": (None, district.name),
+                     "publishes_funding": (False, publishes_funding), **changes})
     return district
 
 
 def update_district(district: District, actor: User, *, name: str, coordinators: list[User],
-                    version: int | None = None, **texts: str) -> dict:
-    """Rename, describe, set the focus texts and the coordinators (the slug never changes)."""
+                    version: int | None = None, publishes_funding: bool | None = None, **texts: str) -> dict:
+    """Rename, describe, set the focus texts, the coordinators and whether the district publishes
+    its pilots' funding (the slug never changes)."""
     values = {"name": name.strip(), **{k: texts[k] for k in DISTRICT_TEXTS if k in texts}}
+    if publishes_funding is not None:
+        values["publishes_funding"] = publishes_funding
     guard_changes(district, version, values, set(district.coordinators) != set(coordinators))
     changes = DISTRICT.changed(audit.apply_changes(district, values))
     changes.update(_coordinators_changed(district, coordinators))

@@ -44,7 +44,9 @@ def formula_like(value) -> bool:
 def csv_text(value):
     """A CSV cell no spreadsheet reads as a formula, whichever separator it splits on: ``'``
     before every formula start (the usual text marker). Non-text values are unchanged."""
-    return CSV_FORMULA_START.sub(r"\1\2'", value) if isinstance(value, str) else value
+    if isinstance(value, str) and CSV_FORMULA_START.search(value):  # a search is cheap, a sub is not
+        return CSV_FORMULA_START.sub(r"\1\2'", value)
+    return value
 
 
 def _plain(value):

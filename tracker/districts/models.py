@@ -28,6 +28,8 @@ class District(db.Model):
     description_en: Mapped[str] = mapped_column(sa.Text, default="")
     focus_en: Mapped[str] = mapped_column(sa.Text, default="")
     retired: Mapped[bool] = mapped_column(default=False)
+    # The district publishes its pilots' funding lines in the public register (default: internal).
+    publishes_funding: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     version: Mapped[int] = mapped_column(default=1, server_default="1")  # optimistic locking
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -9,8 +9,9 @@ from tracker.partners.forms import LABELS
 
 PARTNER = declare(
     "partner",
-    *(Field(name, text) for name, text in LABELS.items() if name != "kind"),
+    *(Field(name, text) for name, text in LABELS.items() if name not in ("kind", "country")),
     Field("kind", LABELS["kind"], Choice("partner_kind")),
+    Field("country", LABELS["country"], Choice("country")),
     Field("merged_into", _l("Merged into"), Ref("partner")),
     Field("merged_from", _l("Merged from"), Ref("partner")),
     Field("links_moved", _l("Pilot links moved"), NUMBER),

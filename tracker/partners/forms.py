@@ -16,6 +16,7 @@ from tracker.partners import orgnr
 LABELS = {
     "name": _l("Name"),
     "kind": _l("Kind of organisation"),
+    "country": _l("Country of registration"),
     "org_number": _l("Organisation number"),
     "website": _l("Website"),
     "contact_name": _l("Contact person"),
@@ -38,13 +39,18 @@ def website_with_scheme(value):
 
 
 def valid_org_number(form, field) -> None:
-    """9 digits (spaces, dots or hyphens between them allowed) whose last digit is the MOD11 check."""
+    """The number of the chosen country (spaces, dots or hyphens between the digits allowed), its
+    length and check digit checked by python-stdnum (``orgnr.py``)."""
     if not field.data:
         return
-    number = orgnr.normalise(field.data)
-    if not re.fullmatch(r"[0-9]{9}", number):
-        raise ValidationError(_l("An organisation number has 9 digits, for example 974 760 673."))
-    if not orgnr.is_valid(number):
+    country = form.country.data if form.country.data in orgnr.SCHEMES else orgnr.DEFAULT
+    rules = orgnr.scheme(country)
+    problem = orgnr.problem(field.data, country)
+    if problem == "length":
+        raise ValidationError(_l("An organisation number from %(country)s has %(digits)s digits, for example "
+                                 "%(example)s.", country=rules.name, digits=rules.digits,
+                                 example=rules.example))
+    if problem == "checksum":
         raise ValidationError(_l("%(number)s is not a valid organisation number: the check digit does not "
                                  "match.", number=field.data))
 
@@ -78,6 +84,8 @@ class PartnerForm(FlaskForm):
                        choices=[SelectChoice("", _l("Choose a kind")),
                                 *(SelectChoice(v, text) for v, text in choices("partner_kind"))],
                        validators=[DataRequired(_l("Choose the kind of organisation."))])
+    country = SelectField(LABELS["country"], default=orgnr.DEFAULT,
+                          choices=[SelectChoice(c, s.name) for c, s in orgnr.SCHEMES.items()])
     org_number = StringField(LABELS["org_number"], filters=[strip],
                              validators=[Optional(), Length(max=20), valid_org_number],
                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
@@ -104,7 +112,8 @@ class PartnerForm(FlaskForm):
         return {
             "name": self.name.data,
             "kind": self.kind.data,
-            "org_number": orgnr.normalise(self.org_number.data) or None,
+            "country": self.country.data,
+            "org_number": orgnr.normalise(self.org_number.data, self.country.data) or None,
             "website": self.website.data or "",
             "contact_name": self.contact_name.data or "",
             "contact_email": self.contact_email.data or "",

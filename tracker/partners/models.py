@@ -29,11 +29,24 @@ class PartnerKind(StrEnum):
     OTHER = "other"
 
 
+class Country(StrEnum):
+    """The network's countries whose business ids the app checks (python-stdnum)."""
+
+    NORWAY = "NO"
+    SWEDEN = "SE"
+    DENMARK = "DK"
+    FINLAND = "FI"
+
+
 class Partner(db.Model):
     __tablename__ = "partners"
     __table_args__ = (
         enum_check("kind", PartnerKind),
-        sa.CheckConstraint("org_number IS NULL OR length(org_number) = 9", name="org_number_len"),
+        enum_check("country", Country),
+        sa.CheckConstraint("org_number IS NULL OR length(org_number) BETWEEN 8 AND 10",
+                           name="org_number_len"),
+        # Business ids are unique per country (a Swedish and a Norwegian number may coincide).
+        sa.UniqueConstraint("country", "org_number", name="uq_partners_country_org_number"),
         # Partners are deleted and merged: a new one must never take an old id (and its history).
         {"sqlite_autoincrement": True},
     )
@@ -43,8 +56,10 @@ class Partner(db.Model):
     # Normalised name (case, spaces, company suffixes, diacritics folded) for duplicate hints.
     name_key: Mapped[str] = mapped_column(sa.String(200), index=True, default="")
     kind: Mapped[str] = mapped_column(sa.String(30))
-    # Norwegian organisation number: 9 digits, MOD11 checked; unique when present.
-    org_number: Mapped[str | None] = mapped_column(sa.String(9), unique=True)
+    # Where the partner is registered; its business id follows that country's rules (orgnr.py).
+    country: Mapped[str] = mapped_column(sa.String(2), default="NO", server_default="NO")
+    # Business id in its compact form (digits only), checked per country; unique per country.
+    org_number: Mapped[str | None] = mapped_column(sa.String(10))
     website: Mapped[str] = mapped_column(sa.String(500), default="")
     contact_name: Mapped[str] = mapped_column(sa.String(200), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")

@@ -18,7 +18,7 @@ from tracker.partners.names import name_key
 from tracker.pilots import operations as pilot_operations
 from tracker.pilots.models import FundingLine, Pilot, PilotPartner
 
-FIELDS = ("name", "kind", "org_number", "website", "contact_name", "contact_email", "description")
+FIELDS = ("name", "kind", "country", "org_number", "website", "contact_name", "contact_email", "description")
 # Fields of the merged partner that fill empty ones of the partner kept.
 FILLABLE = ("org_number", "website", "contact_name", "contact_email", "description")
 
@@ -97,6 +97,8 @@ def merge_partners(actor, loser: Partner, survivor: Partner) -> dict[str, int]:
             summary[key] += getattr(done, key)
     filled = {f: (getattr(survivor, f), getattr(loser, f))
               for f in FILLABLE if not getattr(survivor, f) and getattr(loser, f)}
+    if "org_number" in filled and survivor.country != loser.country:  # a number belongs to its country
+        filled["country"] = (survivor.country, loser.country)
     db.session.flush()
 
     PARTNER.record(actor, loser.id, "merged_into", {"merged_into": (None, survivor), **_snapshot(loser)})

@@ -67,12 +67,13 @@ def directory(user, *, q: str = "", kind: str = "", district: District | None = 
     return paginate(stmt.order_by(*order), page, per_page, rows=True)
 
 
-def by_org_number(number: str | None, exclude_id: int | None = None) -> Partner | None:
-    """The partner registered with organisation number ``number`` (any spacing), if any."""
-    number = orgnr.normalise(number)
+def by_org_number(number: str | None, exclude_id: int | None = None,
+                  country: str = orgnr.DEFAULT) -> Partner | None:
+    """The partner registered in ``country`` with organisation number ``number`` (any spacing)."""
+    number = orgnr.normalise(number, country)
     if not number:
         return None
-    stmt = sa.select(Partner).where(Partner.org_number == number)
+    stmt = sa.select(Partner).where(Partner.org_number == number, Partner.country == country)
     if exclude_id is not None:
         stmt = stmt.where(Partner.id != exclude_id)
     return db.session.scalar(stmt)

@@ -51,8 +51,8 @@ def _merged_from(entry) -> str:
 
 
 @bp.app_template_filter("orgnr")
-def _orgnr_filter(number: str | None) -> str:
-    return orgnr.display(number)
+def _orgnr_filter(number: str | None, country: str | None = orgnr.DEFAULT) -> str:
+    return orgnr.display(number, country)
 
 
 def _load(partner_id: int) -> Partner:
@@ -83,6 +83,12 @@ def _with_partner(target: str, partner_id: int, role: str = "") -> str:
 def _duplicate_number(form: PartnerForm, existing: Partner) -> None:
     form.org_number.errors.append(
         _("%(name)s is already registered with this organisation number.", name=existing.name))
+
+
+def _same_number(values: dict, partner: Partner | None = None) -> Partner | None:
+    """Another partner registered with this country and number (the duplicate rule)."""
+    return queries.by_org_number(values["org_number"], exclude_id=partner.id if partner else None,
+                                 country=values["country"])
 
 
 def _has_errors(form) -> bool:
@@ -116,7 +122,7 @@ def new():
     candidates, existing = [], None
     if form.validate_on_submit():
         values = form.values()
-        existing = queries.by_org_number(values["org_number"])
+        existing = _same_number(values)
         if existing is None:
             candidates = queries.similar(values["name"])
         if existing is not None:
@@ -130,7 +136,7 @@ def new():
                 db.session.commit()
             except IntegrityError:  # another request registered the same number just now
                 db.session.rollback()
-                existing = queries.by_org_number(values["org_number"])
+                existing = _same_number(values)
                 if existing is None:
                     raise
                 _duplicate_number(form, existing)
@@ -173,7 +179,7 @@ def edit(partner_id: int):
     existing = conflict = None
     if form.validate_on_submit():
         version, values = posted_version(form.version.data), form.values()
-        existing = queries.by_org_number(values["org_number"], exclude_id=partner.id)
+        existing = _same_number(values, partner)
         if existing is not None:
             _duplicate_number(form, existing)
         else:
@@ -186,7 +192,7 @@ def edit(partner_id: int):
                 form.version.data = partner.version  # saving again now overwrites, knowingly
             except IntegrityError:
                 db.session.rollback()
-                existing = queries.by_org_number(values["org_number"], exclude_id=partner.id)
+                existing = _same_number(values, partner)
                 if existing is None:
                     raise
                 _duplicate_number(form, existing)
