@@ -8,6 +8,7 @@ from flask_migrate import downgrade, upgrade
 
 from tests.conftest import PG_ENV, make_app
 from tracker.db import db
+from tracker.search.backends import include_object
 
 
 @pytest.fixture
@@ -54,7 +55,8 @@ def test_models_and_migrations_agree(empty_database_url):
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            context = MigrationContext.configure(conn, opts={"include_object": include_object})
+            diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert diff == [], f"models changed without a migration: {diff}"
 

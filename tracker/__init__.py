@@ -78,7 +78,10 @@ def import_models() -> None:
     import tracker.notifications.models
     import tracker.partners.models
     import tracker.pilots.models
-    import tracker.register.models  # noqa: F401
+    import tracker.register.models
+    import tracker.search.backends
+    import tracker.search.index
+    import tracker.search.models  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
@@ -104,8 +107,10 @@ def register_blueprints(app: Flask) -> None:
     from tracker.partners.routes import bp as partners
     from tracker.pilots.routes import bp as pilots
     from tracker.register.routes import bp as register
+    from tracker.search.routes import bp as search
 
-    for bp in (auth, home, pilots, districts, partners, account, admin, files, notifications, register):
+    for bp in (auth, home, pilots, districts, partners, account, admin, files, notifications, register,
+               search):
         app.register_blueprint(bp)
     from tracker.api import routes as api
 

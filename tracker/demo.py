@@ -250,7 +250,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     owners = [users["saksbehandler@testarena.example"], users["radgiver@testarena.example"]]
     if db.session.scalar(sa.select(sa.func.count()).select_from(Pilot).where(Pilot.owner_id.in_(
             [o.id for o in owners]))):
-        return created
+        return _indexed(created)
 
     coordinators = {d.id: c for c in users.values() if c.role == Role.COORDINATOR for d in c.districts}
     partner_list = list(partners.values())
@@ -309,6 +309,14 @@ def load_demo() -> list[tuple[str, str, str]]:
             _progress(pilot, owner, today, index)
         entry = PILOT.record(owner, pilot.id, "create", {"title": (None, title)})
         entry.at = created_at
+    return _indexed(created)
+
+
+def _indexed(created):
+    """Rebuild the search index over what the demo holds (its rows are not made by operations)."""
+    from tracker.search.index import reindex
+
+    reindex()
     return created
 
 

@@ -19,9 +19,7 @@ logger = logging.getLogger("alembic.env")
 target_db = current_app.extensions["migrate"].db
 
 
-def include_object(obj, name, type_, reflected, compare_to):
-    """Leave full-text search tables (managed by hand) out of autogenerate."""
-    return not (type_ == "table" and name and "_fts" in name)
+from tracker.search.backends import include_object  # noqa: E402  (FTS tables and indexes: by hand)
 
 
 def render_item(type_, obj, autogen_context):

@@ -1,7 +1,8 @@
 """The one pilot filter: the pilot list, the district page and the city overview read the same
 query arguments with the same form and turn them into the same SQL conditions.
 
-Arguments: ``q`` (title contains), ``district`` (id; the pilot list), ``status``, ``theme`` (id),
+Arguments: ``q`` (the title contains it, or the full-text search finds it in the public text:
+``tracker/search``), ``district`` (id; the pilot list), ``status``, ``theme`` (id),
 ``arena`` (arena kind; the pilot list's old ``kind=`` still works), ``partner`` (a partner's name,
 or part of it; an old link's partner id still means that partner), ``year`` (active in that
 year) and ``sort``. A GET form: bookmarkable, no CSRF. An invalid value is a field
@@ -114,7 +115,9 @@ class PilotFilter:
             where.append(sa.and_(start.is_not(None), start <= date(self.year, 12, 31),
                                  end >= date(self.year, 1, 1)))
         if self.q:
-            where.append(sa.func.lower(Pilot.title).contains(self.q.lower(), autoescape=True))
+            from tracker.search.queries import pilot_condition  # search reads the pilots' models
+
+            where.append(pilot_condition(self.q))
         return where
 
     @property

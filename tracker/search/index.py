@@ -1,0 +1,173 @@
+"""Keeping the index in step: what a pilot's and a partner's documents say, and when they change.
+
+The receiver on ``tracker.events.recorded`` notes which documents a change touches (a pilot; a
+partner and the pilots naming it; every pilot of a renamed district or theme) on the session;
+they are rewritten just before that transaction commits (and before any search in it reads the
+index), so the index commits or rolls back with the change itself. ``reindex`` rebuilds all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from sqlalchemy.orm import Session, selectinload
+
+from tracker import events
+from tracker.db import db
+from tracker.labels import LABELS
+from tracker.partners.models import Partner
+from tracker.pilots.models import Outcome, Pilot, PilotPartner, pilot_themes
+from tracker.search.models import SearchDocument
+from tracker.search.text import fold, folded_stems, stemmed
+
+PENDING = "search_pending"  # session.info key: {"pilot": set(ids), "partner": set(ids)}
+BATCH = 500
+
+
+def _labels(kind: str, value) -> str:
+    """The value's label in both languages (a search in either finds it)."""
+    texts = []
+    for locale in ("nb", "en"):
+        with force_locale(locale):
+            texts.append(str(LABELS[kind].get(value, value)))
+    return " ".join(dict.fromkeys(texts))
+
+
+def pilot_texts(pilot: Pilot) -> tuple[str, str, str]:
+    """``(title, body, internal)``: body is what the public register shows of the pilot."""
+    outcome = pilot.outcome
+    parts = [pilot.need, pilot.description, pilot.goals, pilot.location, pilot.agency, pilot.district.name,
+             _labels("status", pilot.status), _labels("arena_kind", pilot.arena_kind)]
+    parts += [f"{t.name_nb} {t.name_en}" for t in pilot.themes]
+    parts += [f"{link.partner.name} {link.partner.org_number or ''} {_labels('partner_role', link.role)}"
+              for link in pilot.partner_links]
+    if outcome is not None:
+        parts += [_labels("verdict", outcome.verdict), outcome.summary, outcome.lessons, outcome.next_steps]
+        parts += [kpi.name for kpi in outcome.kpis]
+    internal = [event.comment for event in pilot.events if event.comment]
+    return pilot.title, "\n".join(p for p in parts if p), "\n".join(internal)
+
+
+def partner_texts(partner: Partner) -> tuple[str, str, str]:
+    body = [partner.org_number or "", _labels("partner_kind", partner.kind), partner.description]
+    return partner.name, "\n".join(p for p in body if p), ""
+
+
+def _values(title: str, body: str, internal: str) -> dict:
+    return dict(title=title, body=body, internal=internal, title_stems=stemmed(title),
+                body_stems=stemmed(body), internal_stems=stemmed(internal),
+                folded=folded_stems(f"{title}\n{body}"), folded_internal=folded_stems(internal),
+                raw=fold(f"{title}\n{body}"), raw_internal=fold(internal))
+
+
+def _write(kind: str, texts: dict[int, tuple[str, str, str]], gone: Iterable[int] = ()) -> None:
+    """Write the documents of ``kind`` for ``texts`` (ref id → texts); delete those of ``gone``."""
+    gone = set(gone)
+    ids = set(texts) | gone
+    if not ids:
+        return
+    existing = {d.ref_id: d for d in db.session.scalars(
+        sa.select(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref_id.in_(ids)))}
+    for ref_id in gone:
+        if ref_id in existing:
+            db.session.delete(existing[ref_id])
+    for ref_id, parts in texts.items():
+        values = _values(*parts)
+        doc = existing.get(ref_id)
+        if doc is None:
+            db.session.add(SearchDocument(kind=kind, ref_id=ref_id, **values))
+        elif any(getattr(doc, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(doc, k, v)
+
+
+def _pilot_query():
+    return sa.select(Pilot).options(
+        selectinload(Pilot.district), selectinload(Pilot.themes), selectinload(Pilot.events),
+        selectinload(Pilot.partner_links).selectinload(PilotPartner.partner),
+        selectinload(Pilot.outcome).selectinload(Outcome.kpis)).execution_options(populate_existing=True)
+
+
+def refresh_pilots(ids: Iterable[int]) -> None:
+    """Rewrite the documents of these pilots (a pilot that no longer exists loses its own)."""
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        pilots = db.session.scalars(_pilot_query().where(Pilot.id.in_(chunk))).all()
+        texts = {p.id: pilot_texts(p) for p in pilots}
+        _write("pilot", texts, gone=set(chunk) - set(texts))
+
+
+def refresh_partners(ids: Iterable[int]) -> None:
+    ids = set(ids)
+    partners = db.session.scalars(sa.select(Partner).where(Partner.id.in_(ids))).all() if ids else []
+    texts = {p.id: partner_texts(p) for p in partners}
+    _write("partner", texts, gone=ids - set(texts))
+
+
+def _pending(session) -> dict[str, set[int]]:
+    return session.info.setdefault(PENDING, {"pilot": set(), "partner": set()})
+
+
+def flush_pending(session=None) -> None:
+    """Write the documents this transaction's changes touched (before a search reads the index)."""
+    session = session or db.session()
+    pending = session.info.pop(PENDING, None)
+    if not pending or not any(pending.values()):
+        return
+    session.flush()
+    refresh_pilots(pending["pilot"])
+    refresh_partners(pending["partner"])
+    session.flush()
+
+
+def _pilots_where(condition) -> set[int]:
+    return set(db.session.scalars(sa.select(Pilot.id).where(condition)))
+
+
+@events.recorded.connect
+def _on_recorded(sender, entry, actor=None, **kw):
+    """Note which documents the recorded change touches (see the module docstring)."""
+    if entry.entity_id is None:
+        return
+    pending = _pending(db.session())
+    if sender == "pilot":
+        pending["pilot"].add(entry.entity_id)
+    elif sender == "partner":
+        pending["partner"].add(entry.entity_id)
+        if entry.action not in ("create", "delete"):
+            pending["pilot"] |= _pilots_where(Pilot.id.in_(
+                sa.select(PilotPartner.pilot_id).where(PilotPartner.partner_id == entry.entity_id)))
+    elif sender == "district":
+        pending["pilot"] |= _pilots_where(Pilot.district_id == entry.entity_id)
+    elif sender == "theme":
+        pending["pilot"] |= _pilots_where(Pilot.id.in_(
+            sa.select(pilot_themes.c.pilot_id).where(pilot_themes.c.theme_id == entry.entity_id)))
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _before_commit(session):
+    if session.info.get(PENDING):
+        flush_pending(session)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _after_rollback(session):
+    session.info.pop(PENDING, None)
+
+
+def reindex(progress: Callable[[list], Iterable] | None = None) -> int:
+    """Rebuild every document (in the caller's transaction); ``progress`` wraps the batches.
+    Returns how many documents the index holds. (The session holds loaded rows weakly: memory
+    stays flat batch after batch.)"""
+    db.session.execute(sa.delete(SearchDocument))
+    pilot_ids = list(db.session.scalars(sa.select(Pilot.id).order_by(Pilot.id)))
+    partner_ids = list(db.session.scalars(sa.select(Partner.id).order_by(Partner.id)))
+    batches = [("pilot", pilot_ids[i:i + BATCH]) for i in range(0, len(pilot_ids), BATCH)]
+    batches += [("partner", partner_ids[i:i + BATCH]) for i in range(0, len(partner_ids), BATCH)]
+    for kind, chunk in (progress(batches) if progress else batches):
+        (refresh_pilots if kind == "pilot" else refresh_partners)(chunk)
+        db.session.flush()
+    return len(pilot_ids) + len(partner_ids)
