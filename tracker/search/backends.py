@@ -147,20 +147,20 @@ def _sqlite_matches(kind: str, terms: list[str], internal: bool):
 
 
 def _pg_matches(kind: str, terms: list[str], internal: bool):
-    def prefix(config: str, word: str):
-        return sa.func.to_tsquery(sa.literal_column(f"'{config}'::regconfig"), sa.literal(word + ":*"))
+    def prefix(config: str, word: str, weights: str = ""):
+        return sa.func.to_tsquery(sa.literal_column(f"'{config}'::regconfig"), sa.literal(f"{word}:*{weights}"))
 
     query = None
     for term in terms:
         one = prefix("norwegian", term).op("||")(prefix("english", term))
         for word in dict.fromkeys(fold(s) for s in stems(term)):
-            one = one.op("||")(prefix("simple", word))
+            one = one.op("||")(prefix("simple", word, "D"))  # the folded words only (weight D)
         query = one if query is None else query.op("&&")(one)
     query = query.self_group()
-    rank = sa.func.ts_rank(D.c.tsv, query)
+    rank = sa.func.ts_rank_cd(D.c.tsv, query)
     found = D.c.tsv.op("@@")(query)
     if internal:
-        rank = rank + 0.5 * sa.func.ts_rank(D.c.tsv_internal, query)
+        rank = rank + 0.5 * sa.func.ts_rank_cd(D.c.tsv_internal, query)
         found = sa.or_(found, D.c.tsv_internal.op("@@")(query))
     stemmed = sa.select(D.c.ref_id, (-rank).label("rank")).where(found, D.c.kind == kind)
     substring = _substrings(terms, internal, D.c.raw, D.c.raw_internal)
