@@ -217,4 +217,6 @@ MATRIX: list[Case] = [
          data=lambda s: {"url": "https://testarena.example.fi/districts/oulu-hub", "name": "Oulu"}),
     Case("register.unfollow", post="L 403 403 403 403 302 403",
          args=lambda s: {"source_id": s.network_source.id}),
+    # Search (tracker/search): open to all; each sees only what they may open.
+    Case("search.index", get=EVERYONE),
 ]

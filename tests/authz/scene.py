@@ -68,6 +68,9 @@ class Scene:
         factories.report_progress(scene.running, owner)  # its page shows a report and a KPI trend
         scene.network_source = factories.follow("https://testarena.example.se/districts/kista",
                                                 "Stockholm – Kista")
+        from tracker.search.index import reindex
+
+        reindex()  # built by factories, not operations: the search pages then find the scene
         db.session.commit()
         return scene
 
