@@ -104,13 +104,14 @@ def register_blueprints(app: Flask) -> None:
     from tracker.files.routes import bp as files
     from tracker.home.routes import bp as home
     from tracker.notifications.routes import bp as notifications
+    from tracker.lessons.routes import bp as lessons
     from tracker.partners.routes import bp as partners
     from tracker.pilots.routes import bp as pilots
     from tracker.register.routes import bp as register
     from tracker.search.routes import bp as search
 
     for bp in (auth, home, pilots, districts, partners, account, admin, files, notifications, register,
-               search):
+               search, lessons):
         app.register_blueprint(bp)
     from tracker.api import routes as api
 

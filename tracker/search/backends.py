@@ -148,7 +148,8 @@ def _sqlite_matches(kind: str, terms: list[str], internal: bool):
 
 def _pg_matches(kind: str, terms: list[str], internal: bool):
     def prefix(config: str, word: str, weights: str = ""):
-        return sa.func.to_tsquery(sa.literal_column(f"'{config}'::regconfig"), sa.literal(f"{word}:*{weights}"))
+        config = sa.literal_column(f"'{config}'::regconfig")
+        return sa.func.to_tsquery(config, sa.literal(f"{word}:*{weights}"))
 
     query = None
     for term in terms:
