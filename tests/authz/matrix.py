@@ -219,6 +219,7 @@ MATRIX: list[Case] = [
          args=lambda s: {"source_id": s.network_source.id}),
     # Search (tracker/search): open to all; each sees only what they may open.
     Case("search.index", get=EVERYONE),
+    Case("search.similar", get=EVERYONE),
     Case("lessons.index", get=EVERYONE),
     Case("lessons.export", get=EVERYONE, args=lambda s: {"fmt": "xlsx"}),
 ]

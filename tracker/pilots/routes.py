@@ -196,7 +196,7 @@ def _proposal(form: PilotForm, pilot):
     existing_id = pilot.id if pilot else None
     if request.method == "POST":
         version = _posted_version() if pilot else None
-        if form.handle_row_buttons(request.form):
+        if form.handle_row_buttons(request.form) or "find_similar" in request.form:  # (tracker/search)
             return _render_form(form, pilot, version)
         if not form.validate_on_submit():
             if "submit_for_review" in request.form:  # every problem in one round, not format errors first

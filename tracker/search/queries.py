@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from tracker.db import db
 from tracker.paging import Page, paginate
@@ -120,16 +121,16 @@ def similar_pilots(user, text: str, exclude: int | None = None, limit: int = 5) 
     terms = [t for t in query_terms(text) if len(t) >= 4]  # short words (og, i, for) say nothing
     if not terms:
         return []
-    scored = None
+    parts = []
     for term in terms:
         found = matching("pilot", [term])
-        one = sa.select(found.c.ref_id, found.c.rank)
-        scored = one if scored is None else scored.union_all(one)
-    scored = scored.subquery()
+        parts.append(sa.select(found.c.ref_id, found.c.rank))
+    scored = sa.union_all(*parts).subquery()
     score = (sa.select(scored.c.ref_id, sa.func.count().label("hits"),
                        sa.func.min(scored.c.rank).label("rank"))
              .group_by(scored.c.ref_id).subquery())
     stmt = (sa.select(Pilot).join(score, score.c.ref_id == Pilot.id)
             .where(permissions.visible_filter(user), Pilot.id != (exclude or 0))
+            .options(joinedload(Pilot.district), joinedload(Pilot.outcome))
             .order_by(score.c.hits.desc(), score.c.rank, Pilot.id.desc()).limit(limit))
     return db.session.scalars(stmt).all()

@@ -49,6 +49,25 @@ def _facet_labels(results) -> dict:
             "verdict": lambda v: label("verdict", v)}
 
 
+@bp.app_template_global("similar_pilots")
+def similar_pilots(title: str, need: str, theme_ids=(), exclude: int | None = None) -> list:
+    """Up to five pilots the current user may open that resemble a proposal (its title, need and
+    themes): what the proposal form and the reviewer's screen show."""
+    ids = [i for i in (parse_id(str(t)) for t in (theme_ids or ())[:50]) if i is not None]
+    themes = db.session.scalars(sa.select(Theme).where(Theme.id.in_(ids))).all() if ids else []
+    text = " ".join([title or "", need or "", *(f"{t.name_nb} {t.name_en}" for t in themes)])
+    return queries.similar_pilots(current_user, text[:2000], exclude=exclude)
+
+
+@bp.get("/similar")
+def similar():
+    """The similar-pilots list alone (HTML), for the proposal form's script as the user types."""
+    args = request.args
+    pilots = similar_pilots(args.get("title", "")[:200], args.get("need", "")[:2000], args.getlist("themes"),
+                            parse_id(args.get("exclude", "")))
+    return render_template("search/_similar_list.html", similar=pilots)
+
+
 @bp.get("/")
 def index():
     query = request.args.get("q", "")[:MAX_QUERY].strip()
