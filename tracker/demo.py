@@ -179,6 +179,35 @@ PATHS[Status.COMPLETED] = [*PATHS[Status.RUNNING], (Action.COMPLETE, Status.COMP
 PATHS[Status.EVALUATED] = [*PATHS[Status.COMPLETED], (Action.EVALUATE, Status.EVALUATED)]
 PATHS[Status.WITHDRAWN] = [*PATHS[Status.APPROVED], (Action.WITHDRAW, Status.WITHDRAWN)]
 
+# Needs in real words for some pilots (the search is worth trying on them); others get a generic one.
+NEEDS = {
+    "Sensorer for inneklima i skoler": "Lærere på flere av skolene melder om hodepine og tung luft i "
+    "klasserommene, men ingen vet når CO₂-nivået blir for høyt. Vaktmesterne får klager, ikke data.",
+    "Smart parkering for varebiler": "Varebilene leter etter ledig plass, og parkeringsplassen ved torget "
+    "er full av privatbiler hele dagen. Sjåførene stopper i sykkelfeltet i stedet.",
+    "Varelevering med el-sykkel": "Lastebiler blokkerer gatene i sentrum om morgenen. Statens vegvesen og "
+    "Bymiljøetaten ønsker færre tunge kjøretøy i gågatene.",
+    "Ombruk av betongelementer i Hovinbyen": "Når kontorbygg rives, knuses hulldekker og betongelementer "
+    "som kunne vært brukt på nytt. Det mangler rutiner for å teste og sertifisere dem.",
+    "Chatbot for næringsetaten": "Næringsdrivende venter i telefonkø for å få svar om skjenkebevilling og "
+    "serveringsbevilling, og de samme spørsmålene kommer hundrevis av ganger i måneden.",
+    "Hjemmemåling for kronisk syke": "Pasienter med KOLS og hjertesvikt reiser til legen for målinger de "
+    "kunne tatt hjemme. Hjemmetjenesten får vite om forverring for sent.",
+    "Åpne data om luftkvalitet": "Foreldre vil vite hvor forurenset skoleveien er, men målestasjonene står "
+    "langt unna skolene og dataene er vanskelige å hente ut.",
+}
+# Lessons in real words, one per evaluated pilot in turn.
+LESSONS = [
+    "Tidlig involvering av driftsorganisasjonen var avgjørende: vaktmestrene visste hvor sensorene "
+    "kunne henge uten å bli ødelagt. Juridiske avklaringer om personvern tok lengre tid enn planlagt.",
+    "Massene kunne mellomlagres lokalt i stedet for å kjøres ut av byen, men tillatelsene måtte søkes "
+    "hos flere etater. Statens vegvesen måtte godkjenne trafikkløsningen rundt lageret.",
+    "Forskerne trengte tilgang til innkjøpsdata tidligere enn avtalt. Et felles møtepunkt hver fjerde uke "
+    "gjorde samarbeidet mellom kommunen og universitetet mye enklere.",
+    "Chatboten svarte riktig på de vanligste spørsmålene om bevillinger, men innbyggerne ville snakke med "
+    "et menneske når saken var sammensatt. Svarene må eies av fagmiljøet, ikke av IT.",
+]
+
 COMMENTS = {
     Action.REJECT: "Ligger utenfor distriktets satsingsområder i år.",
     Action.PAUSE: "Venter på avklaring med leverandør.",
@@ -266,8 +295,8 @@ def load_demo() -> list[tuple[str, str, str]]:
         pilot = Pilot(
             title=title, district=district, arena_kind=kind, owner=owner, agency=owner.agency,
             themes=[themes[t] for t in theme_slugs],
-            need=f"Fiktivt eksempel. Behovet: {title.lower()} er i dag løst manuelt og spredt på "
-                 "mange aktører, og ingen har oversikt over hva som virker.",
+            need=NEEDS.get(title, f"Fiktivt eksempel. Behovet: {title.lower()} er i dag løst manuelt og "
+                                  "spredt på mange aktører, og ingen har oversikt over hva som virker."),
             description=f"Vi tester «{title}» i liten skala sammen med partnere i distriktet.",
             goals="Redusere tidsbruk med 20 %, dokumentere effekt og avgjøre om løsningen skal skaleres.",
             location=district.name, planned_start=start, planned_end=start + timedelta(days=365),
@@ -370,8 +399,7 @@ def _outcome(pilot: Pilot, owner: User, at: datetime, index: int) -> None:
     pilot.outcome = Outcome(
         verdict=verdict, recorded_by=owner, recorded_at=at,
         summary="Piloten ble gjennomført som planlagt med god deltakelse.",
-        lessons="Tidlig involvering av driftsorganisasjonen var avgjørende. "
-                "Juridiske avklaringer tok lengre tid enn planlagt.",
+        lessons=LESSONS[index % len(LESSONS)],
         next_steps="Vurdere innkjøp gjennom ordinær anskaffelse.",
         kpis=[OutcomeKPI(position=0, name="Tidsbruk per sak", unit="minutter",
                          baseline=45, target=35, actual=31),
