@@ -103,8 +103,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.districts.routes import bp as districts
     from tracker.files.routes import bp as files
     from tracker.home.routes import bp as home
-    from tracker.notifications.routes import bp as notifications
     from tracker.lessons.routes import bp as lessons
+    from tracker.notifications.routes import bp as notifications
     from tracker.partners.routes import bp as partners
     from tracker.pilots.routes import bp as pilots
     from tracker.register.routes import bp as register
