@@ -1,7 +1,7 @@
 """The full-text search index (issue 13): search_documents plus the engine's own index
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0014 (assigned 0006; re-chained after main's head when rebasing)
 Create Date: 2026-11-27 20:50:00
 
 SQLite: external-content FTS5 tables (stems; trigrams for substrings) kept in step by triggers.
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 from tracker.search.backends import create_statements, drop_statements
 
 revision = '0007'
-down_revision = '0006'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
