@@ -16,7 +16,7 @@ from flask_login import current_user
 from wtforms import SelectField
 
 from tracker.db import db
-from tracker.districts import exports
+from tracker.districts import exports, workbook
 from tracker.districts import queries as district_queries
 from tracker.districts.models import District
 from tracker.i18n import current_language
@@ -88,4 +88,7 @@ def export(fmt: str):
              exports.Link(absolute_url("pilots.show", pilot_id=p.id))]
             for p in queries.all_lessons(where, verdict)]
     sep = ";" if request.args.get("sep") == "semicolon" else ","
-    return exports.download(header, rows, fmt, f"lessons-{date.today().isoformat()}", sep)
+    basename = f"lessons-{date.today().isoformat()}"
+    if fmt == "xlsx":
+        return workbook.download([workbook.Sheet(_("Lessons learned"), header, rows)], basename)
+    return exports.csv_download(header, rows, basename, sep)
