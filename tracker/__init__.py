@@ -71,6 +71,7 @@ def import_models() -> None:
     """Import every model module so the metadata is complete (for migrations and create_all)."""
     import tracker.audit
     import tracker.auth.models
+    import tracker.changes.models
     import tracker.data_version
     import tracker.districts.models
     import tracker.files.models
@@ -94,11 +95,12 @@ def register_blueprints(app: Flask) -> None:
     from tracker.account.routes import bp as account
     from tracker.admin.routes import bp as admin
     from tracker.auth.routes import bp as auth
+    from tracker.changes.routes import bp as changes
     from tracker.districts.routes import bp as districts
     from tracker.files.routes import bp as files
     from tracker.home.routes import bp as home
     from tracker.partners.routes import bp as partners
     from tracker.pilots.routes import bp as pilots
 
-    for bp in (auth, home, pilots, districts, partners, account, admin, files):
+    for bp in (auth, home, pilots, districts, partners, account, admin, files, changes):
         app.register_blueprint(bp)

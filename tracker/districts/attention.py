@@ -1,9 +1,10 @@
-"""Needs attention: pilots a coordinator should look at, by four rules with configurable thresholds.
+"""Needs attention: pilots a coordinator should look at, by these rules with configurable thresholds.
 
 1. ``review``: submitted and waiting longer than ``ATTENTION_REVIEW_DAYS`` (14);
 2. ``overdue``: running past its planned end;
 3. ``stale``: not final and not updated for ``ATTENTION_STALE_DAYS`` (90);
-4. ``no_outcome``: completed, no outcome ``ATTENTION_OUTCOME_DAYS`` (30) after completion.
+4. ``no_outcome``: completed, no outcome ``ATTENTION_OUTCOME_DAYS`` (30) after completion;
+5. ``change``: an open change request waits for a coordinator's decision (``tracker/changes``).
 
 The clock is ``utcnow`` looked up at call time, so tests can freeze it with monkeypatch.
 """
@@ -17,10 +18,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from tracker.changes.queries import open_pilot_ids
 from tracker.db import db, utcnow
 from tracker.districts.models import District
 from tracker.pilots.models import Pilot
-from tracker.pilots.workflow import FINAL, Status
+from tracker.pilots.workflow import CHANGE_CONTROLLED, FINAL, Status
 
 ITEM_LIMIT = 25
 FINAL_OR_CLOSED = [str(s) for s in (*FINAL, Status.REJECTED)]
@@ -35,7 +37,7 @@ class Rule:
 
 
 def rules() -> list[Rule]:
-    """The four rules with the thresholds from config, evaluated against the clock now."""
+    """The rules with the thresholds from config, evaluated against the clock now."""
     now = utcnow()
     cfg = current_app.config
     return [
@@ -56,6 +58,9 @@ def rules() -> list[Rule]:
              sa.and_(Pilot.status == Status.COMPLETED, ~Pilot.outcome.has(),
                      Pilot.status_changed_at < now - timedelta(days=cfg["ATTENTION_OUTCOME_DAYS"])),
              Pilot.status_changed_at),
+        Rule("change", _l("Change request waiting for a decision"),
+             sa.and_(Pilot.status.in_([str(s) for s in CHANGE_CONTROLLED]), Pilot.id.in_(open_pilot_ids())),
+             Pilot.updated_at),
     ]
 
 
