@@ -32,9 +32,11 @@ def approved(catalogue):
 
 def edit_data(world, themes, partners, pilot, **overrides):
     """The proposal form as it shows ``pilot`` (see ``approved``), with ``overrides``."""
-    values = {"title": pilot.title, "need": pilot.need, "description": pilot.description, "goals": pilot.goals,
+    values = {"title": pilot.title, "need": pilot.need, "description": pilot.description,
+              "goals": pilot.goals,
               "location": pilot.location, "planned_start": "2026-01-01", "planned_end": "2026-12-31",
-              "agency": pilot.agency, "contact_name": pilot.contact_name, "contact_email": pilot.contact_email,
+              "agency": pilot.agency, "contact_name": pilot.contact_name,
+              "contact_email": pilot.contact_email,
               "is_public": None, "partners-1-partner": None, "partners-1-role": None,
               "funding-0-amount": "500000", "funding-1-year": None, "funding-1-source_type": None,
               "funding-1-partner": None, "funding-1-source": None, "funding-1-amount": None,
@@ -81,7 +83,8 @@ def test_a_second_edit_updates_the_one_open_request(approved, login):
     pilot = reload(pilot.id)
     response = client.get(f"/pilots/{pilot.id}/edit")
     assert "Bigger." in response.get_data(as_text=True)  # the form shows the proposal
-    client.post(f"/pilots/{pilot.id}/edit", data=edit_data(world, themes, partners, pilot, goals="Even bigger."))
+    client.post(f"/pilots/{pilot.id}/edit",
+                data=edit_data(world, themes, partners, pilot, goals="Even bigger."))
     requests = db.session.scalars(sa.select(ChangeRequest).where(ChangeRequest.pilot_id == pilot.id)).all()
     assert [(c.state, c.proposed) for c in requests] == [(State.OPEN, {"goals": "Even bigger."})]
     pilot = reload(pilot.id)
@@ -113,8 +116,10 @@ def test_only_the_lead_partner_is_scope(approved, login):
     client.post(f"/pilots/{pilot.id}/edit", data=edit_data(world, themes, partners, pilot, **{
         "partners-0-partner": str(partners[1].id), "partners-0-role": "lead"}))
     change = operations.open_request(pilot.id)
-    assert change.proposed == {"partners": [{"partner_id": partners[1].id, "name": "Ruter AS", "role": "lead"}]}
-    assert [(link.partner_id, link.role) for link in reload(pilot.id).partner_links] == [(partners[0].id, "lead")]
+    lead = {"partner_id": partners[1].id, "name": "Ruter AS", "role": "lead"}
+    assert change.proposed == {"partners": [lead]}
+    links = reload(pilot.id).partner_links
+    assert [(link.partner_id, link.role) for link in links] == [(partners[0].id, "lead")]
 
 
 @pytest.mark.parametrize("editor", ["coordinator_a", "admin"])
@@ -128,7 +133,7 @@ def test_coordinator_and_admin_edits_apply_directly(approved, login, editor):
 
 
 def test_draft_edits_by_the_owner_apply_directly(catalogue):
-    world, themes, partners = catalogue
+    world, _themes, _partners = catalogue
     pilot = factories.make_pilot(world.staff_a, world.district_a)
     content = pilot_operations.current_content(pilot)
     content.values["goals"] = "Changed."
@@ -137,7 +142,7 @@ def test_draft_edits_by_the_owner_apply_directly(catalogue):
 
 
 def test_update_pilot_refuses_an_owners_scope_change(approved):
-    world, themes, partners, pilot = approved
+    world, _themes, _partners, pilot = approved
     content = pilot_operations.current_content(pilot)
     content.values["need"] = "Another problem."
     with pytest.raises(pilot_operations.ScopeNeedsReview):
@@ -153,10 +158,11 @@ def raise_request(pilot, user, **values):
 
 
 def test_accept_applies_through_the_operations_with_audit(approved, login):
-    world, themes, partners, pilot = approved
+    world, _themes, _partners, pilot = approved
     change = raise_request(pilot, world.staff_a, goals="Twice the passengers.")
     response = login(world.coordinator_a).post(f"/changes/{change.id}/decision", data={
-        "change-choice": "accept", "change-comment": "Fits the budget.", "version": str(reload(pilot.id).version)})
+        "change-choice": "accept", "change-comment": "Fits the budget.",
+        "version": str(reload(pilot.id).version)})
     assert response.status_code == 302
     pilot = reload(pilot.id)
     assert pilot.goals == "Twice the passengers."
@@ -168,17 +174,18 @@ def test_accept_applies_through_the_operations_with_audit(approved, login):
     assert entry.changes["goals"] == ["Measurable goals.", "Twice the passengers."]
     assert entry.changes["comment"] == [None, "Fits the budget."]
     page = login(world.staff_a).get(f"/pilots/{pilot.id}").get_data(as_text=True)
-    assert "Change request accepted" in page and "Coordinator A" in page
+    assert "Endringsønske godtatt" in page and "Coordinator A" in page  # who accepted
 
 
 def test_decline_keeps_the_pilot_and_needs_a_comment(approved, login):
-    world, themes, partners, pilot = approved
+    world, _themes, _partners, pilot = approved
     change = raise_request(pilot, world.staff_a, need="Another problem.")
     client = login(world.coordinator_a)
     version = str(reload(pilot.id).version)
-    response = client.post(f"/changes/{change.id}/decision", data={"change-choice": "decline", "version": version})
+    response = client.post(f"/changes/{change.id}/decision",
+                           data={"change-choice": "decline", "version": version})
     assert response.status_code == 400
-    assert "say why the change is declined" in response.get_data(as_text=True)
+    assert "si hvorfor endringen avslås" in response.get_data(as_text=True)
     response = client.post(f"/changes/{change.id}/decision", data={
         "change-choice": "decline", "change-comment": "Out of the district's focus.", "version": version})
     assert response.status_code == 302
@@ -189,7 +196,7 @@ def test_decline_keeps_the_pilot_and_needs_a_comment(approved, login):
 
 @pytest.mark.parametrize("who", ["staff_a", "coordinator_b", "staff_b"])
 def test_decision_refused_for_the_owner_and_outsiders(approved, login, who):
-    world, themes, partners, pilot = approved
+    world, _themes, _partners, pilot = approved
     change = raise_request(pilot, world.staff_a, goals="More.")
     response = login(getattr(world, who)).post(f"/changes/{change.id}/decision", data={
         "change-choice": "accept", "version": str(reload(pilot.id).version)})
@@ -198,7 +205,7 @@ def test_decision_refused_for_the_owner_and_outsiders(approved, login, who):
 
 
 def test_the_requester_may_not_decide_even_as_coordinator(catalogue):
-    world, themes, partners = catalogue
+    world, _themes, _partners = catalogue
     other_coordinator = factories.make_user("coordinator", [world.district_a], name="Coordinator A2")
     pilot = factories.make_pilot(world.staff_a, world.district_a, Status.RUNNING)
     change = ChangeRequest(pilot_id=pilot.id, requested_by_id=world.coordinator_a.id, proposed={"goals": "X"})
@@ -211,7 +218,7 @@ def test_the_requester_may_not_decide_even_as_coordinator(catalogue):
 
 
 def test_a_stale_decision_is_a_conflict(approved, login):
-    world, themes, partners, pilot = approved
+    world, _themes, _partners, pilot = approved
     change = raise_request(pilot, world.staff_a, goals="First.")
     seen = reload(pilot.id).version
     raise_request(reload(pilot.id), world.staff_a, goals="Second.")  # the owner changed it meanwhile
@@ -224,7 +231,7 @@ def test_a_stale_decision_is_a_conflict(approved, login):
 
 
 def test_pilot_page_shows_the_diff_and_the_decision_only_to_a_decider(approved, login):
-    world, themes, partners, pilot = approved
+    world, _themes, _partners, pilot = approved
     raise_request(pilot, world.staff_a, goals="Twice the passengers.")
     page = login(world.coordinator_a).get(f"/pilots/{pilot.id}").get_data(as_text=True)
     assert "Measurable goals." in page and "Twice the passengers." in page
@@ -234,13 +241,13 @@ def test_pilot_page_shows_the_diff_and_the_decision_only_to_a_decider(approved, 
 
 
 def test_queue_and_needs_attention_list_open_requests(approved, login):
-    world, themes, partners, pilot = approved
+    world, _themes, _partners, pilot = approved
     raise_request(pilot, world.staff_a, goals="More.")
     page = login(world.coordinator_a).get("/").get_data(as_text=True)
     queue = page.split('id="change-queue-title"')[1].split("</section>")[0]
     assert pilot.title in queue
     attention = page.split('id="home-attention-title"')[1].split("</section>")[0]
-    assert "Change request waiting for a decision" in attention and pilot.title in attention
+    assert "Endringsønske venter på avgjørelse" in attention and pilot.title in attention
     page = login(world.coordinator_b).get("/").get_data(as_text=True)
     assert pilot.title not in page.split('id="change-queue-title"')[1].split("</section>")[0]
 
@@ -250,19 +257,20 @@ def test_queue_and_needs_attention_list_open_requests(approved, login):
 def test_submit_refuses_funding_outside_the_period_naming_period_and_line(catalogue, login):
     world, themes, partners = catalogue
     client = login(world.staff_a)
-    data = form_data(world, themes, partners, save=None, submit_for_review="1")  # line 2 is in 2027
+    data = form_data(world, themes, partners, save=None, submit_for_review="1", planned_end="2026-12-31")
     response = client.post("/pilots/new", data=data)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     summary = html.split('id="error-summary"')[1].split("</div>")[0]
-    assert "Funding line 2" in summary and "2027" in summary
-    assert "1 Mar 2026" in summary or "1. mars 2026" in summary  # the period is named
+    assert "Finansieringslinje 2" in summary  # the line (line 2 is in 2027)...
+    assert "2027 ligger utenfor den planlagte perioden 1. mars 2026 – 31. des. 2026" in summary  # the period
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Pilot)) == 0
 
 
 def test_drafts_may_hold_funding_outside_the_period(catalogue, login):
     world, themes, partners = catalogue
-    response = login(world.staff_a).post("/pilots/new", data=form_data(world, themes, partners))
+    response = login(world.staff_a).post("/pilots/new", data=form_data(world, themes, partners,
+                                                                       planned_end="2026-12-31"))
     assert response.status_code == 302
     pilot = db.session.scalars(sa.select(Pilot)).one()
     with pytest.raises(pilot_operations.Incomplete) as exc:
@@ -282,7 +290,7 @@ def test_a_change_request_with_funding_outside_the_period_is_refused(approved, l
 # -- My work ---------------------------------------------------------------------------------------
 
 def test_my_work_puts_returned_proposals_first_with_the_comment(catalogue, login):
-    world, themes, partners = catalogue
+    world, _themes, _partners = catalogue
     pilot = factories.make_pilot(world.staff_a, world.district_a, Status.SUBMITTED)
     factories.make_pilot(world.staff_a, world.district_a, title="Plain draft")
     pilot_operations.transition(pilot, "return", world.coordinator_a, comment="Add the budget for 2027.")

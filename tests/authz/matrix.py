@@ -51,6 +51,14 @@ def _decide(attr: str, choice: str, comment: str = "") -> dict:
                 name=f"{choice} {attr}")
 
 
+def _change(choice: str, comment: str = "") -> dict:
+    """A decision on the scene's change request, posted with the approved pilot's current version."""
+    return dict(args=lambda s: {"change_id": s.change.id},
+                data=lambda s: {"version": s.approved.version, "change-choice": choice,
+                                "change-comment": comment},
+                name=choice)
+
+
 _user = lambda s: {"user_id": s.world.staff_a.id}  # noqa: E731
 _district = lambda s: {"district_id": s.world.district_a.id}  # noqa: E731
 _theme = lambda s: {"theme_id": s.theme.id}  # noqa: E731
@@ -83,6 +91,9 @@ MATRIX: list[Case] = [
          **_decide("submitted", "return", "Please add goals")),
     Case("pilots.decide", post="L 403 403 302 403 302 403", **_decide("submitted", "reject", "Out of scope")),
     Case("pilots.decide", post="L 403 403 403 403 403 403", **_decide("draft", "approve")),
+    # A change request after approval: a coordinator of the district or an admin, never the owner.
+    Case("changes.decide", post="L 403 403 302 403 302 403", **_change("accept")),
+    Case("changes.decide", post="L 403 403 302 403 302 403", **_change("decline", "Not in this budget.")),
     Case("pilots.act", post="L 302 403 302 403 302 403", **_act("submitted", "withdraw", "No longer needed")),
     Case("pilots.act", post="L 302 403 302 403 302 403", **_act("approved", "start")),
     Case("pilots.act", post="L 302 403 302 403 302 403", **_act("running", "pause", "Winter")),

@@ -12,6 +12,7 @@ from tests import factories
 from tests.conftest import IsolatedClient, make_app
 from tracker import create_app
 from tracker.auth import operations as people
+from tracker.changes.models import ChangeRequest
 from tracker.db import db
 from tracker.pilots.workflow import Status
 
@@ -37,6 +38,7 @@ class Scene:
     internal_file: object = None
     deleted_file: object = None
     draft_file: object = None  # ...and of the draft
+    change: object = None  # the approved pilot's open change request (tracker/changes), by its owner
 
     @classmethod
     def build(cls) -> Scene:
@@ -60,6 +62,9 @@ class Scene:
         scene.deleted_file = factories.attach(scene.running, owner, "Deleted notes", deleted=True)
         scene.draft_file = factories.attach(scene.draft, owner, "Draft application")
         scene.draft.themes.append(scene.theme)  # complete: it may be submitted
+        scene.change = ChangeRequest(pilot_id=scene.approved.id, requested_by_id=owner.id,
+                                     proposed={"goals": "Twice the goals."})
+        db.session.add(scene.change)
         db.session.commit()
         return scene
 

@@ -236,7 +236,8 @@ def check_change_decision(actors: set[Actor] | frozenset[Actor], requester: bool
 
 def funding_outside_period(years: list[int | None], start, end) -> list[int]:
     """The positions (0-based) of funding ``years`` outside the years of the planned period
-    ``start``–``end`` (dates); none while the period is not complete (that is reported as missing)."""
-    if start is None or end is None:
+    ``start``–``end`` (dates); none while the period is missing or ends before it starts (reported
+    as such)."""
+    if start is None or end is None or end < start:
         return []
     return [i for i, year in enumerate(years) if year is not None and not start.year <= year <= end.year]
