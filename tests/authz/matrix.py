@@ -78,9 +78,13 @@ MATRIX: list[Case] = [
     Case("pilots.show", get="404 200 403 200 403 200 200", args=_pilot("draft"), name="draft"),
     Case("pilots.show", get="404 200 200 200 200 200 200", args=_pilot("submitted"), name="submitted"),
     Case("pilots.show", get="200 200 200 200 200 200 200", args=_pilot("running"), name="public running"),
+    # Approved, with a change request waiting (its diff and decision form: tracker/changes).
+    Case("pilots.show", get="200 200 200 200 200 200 200", args=_pilot("approved"), name="change request"),
     Case("pilots.new", get="L 200 200 200 200 200 403", post="L 400 400 400 400 400 403"),
     Case("pilots.edit", get="L 200 403 200 403 200 403", post="L 400 403 400 403 400 403",
          args=_pilot("draft")),
+    Case("pilots.edit", get="L 200 403 200 403 200 403", post="L 400 403 400 403 400 403",
+         args=_pilot("approved"), name="approved"),
     # Under review: admins only (reviewers return it with a comment instead of rewriting it).
     Case("pilots.edit", get="L 403 403 403 403 200 403", post="L 403 403 403 403 400 403",
          args=_pilot("submitted"), name="submitted"),
