@@ -14,7 +14,8 @@ from tracker.pilots.workflow import Status
 
 TEXT = {
     "nb": {"save": "Lagre endringene", "sign_out": "Logg ut", "accept": "Godta endringen",
-           "decide": "Lagre avgjørelsen", "accepted": "Endringsønske godtatt", "waiting": "Endringsønske venter"},
+           "decide": "Lagre avgjørelsen", "accepted": "Endringsønske godtatt",
+           "waiting": "Endringsønske venter"},
     "en": {"save": "Save changes", "sign_out": "Sign out", "accept": "Accept the change",
            "decide": "Record the decision", "accepted": "Change request accepted",
            "waiting": "Change request waiting"},
