@@ -62,15 +62,25 @@ def diff(pilot: Pilot, change: ChangeRequest) -> list[tuple]:
             for name, (old, new) in after.items()]
 
 
-def proposed_view(pilot: Pilot, change: ChangeRequest) -> SimpleNamespace:
+class _Proposed:
+    """A pilot seen with some attributes replaced (anything else reads through to the pilot)."""
+
+    def __init__(self, pilot: Pilot, replaced: dict):
+        self._pilot, self._replaced = pilot, replaced
+
+    def __getattr__(self, name: str):
+        return self._replaced[name] if name in self._replaced else getattr(self._pilot, name)
+
+
+def proposed_view(pilot: Pilot, change: ChangeRequest) -> _Proposed:
     """The pilot as it would be once ``change`` is accepted, for loading the proposal form."""
     content = pilot_operations.with_requested(pilot, change.proposed)
-    return SimpleNamespace(
-        **content.values, themes=content.themes,
-        partner_links=[SimpleNamespace(partner_id=partner.id, partner=partner, role=role)
-                       for partner, role in content.partners],
-        funding=[SimpleNamespace(partner_id=line["partner"].id if line["partner"] else None, **line)
-                 for line in content.funding])
+    return _Proposed(pilot, {
+        **content.values, "themes": content.themes,
+        "partner_links": [SimpleNamespace(partner_id=partner.id, partner=partner, role=role)
+                          for partner, role in content.partners],
+        "funding": [SimpleNamespace(partner_id=line["partner"].id if line["partner"] else None, **line)
+                    for line in content.funding]})
 
 
 def _request(pilot: Pilot, user, requested: dict) -> ChangeRequest | None:
