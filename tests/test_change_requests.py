@@ -283,7 +283,8 @@ def test_the_submit_button_on_the_pilot_page_names_the_funding_problem(catalogue
     pilot = factories.make_pilot(world.staff_a, world.district_a, themes=themes)
     factories.add_funding(pilot, 2031, 1000)
     db.session.commit()
-    response = login(world.staff_a).post(f"/pilots/{pilot.id}/actions/submit", data={"version": pilot.version})
+    response = login(world.staff_a).post(f"/pilots/{pilot.id}/actions/submit",
+                                         data={"version": pilot.version})
     assert response.status_code == 400
     assert "må ligge innenfor den planlagte perioden 1. jan. 2026 – 31. des. 2026" in response.text
     assert reload(pilot.id).status == Status.DRAFT
