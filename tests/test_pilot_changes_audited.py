@@ -51,6 +51,9 @@ PILOT_CHANGING = {
     "pilots.decide": PilotChange("coordinator_a", lambda s: f"/pilots/{s.submitted.id}/decision",
                                  lambda s: {"version": s.submitted.version, "decision-choice": "approve",
                                             "decision-comment": ""}, lambda s: s.submitted),
+    "changes.decide": PilotChange("coordinator_a", lambda s: f"/changes/{s.change.id}/decision",
+                                  lambda s: {"version": s.approved.version, "change-choice": "accept",
+                                             "change-comment": ""}, lambda s: s.approved),
     "pilots.outcome": PilotChange("staff_a", lambda s: f"/pilots/{s.running.id}/outcome",
                                   lambda s: outcome_data(s.running), lambda s: s.running),
     "pilots.progress_report": PilotChange(

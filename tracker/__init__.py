@@ -72,6 +72,7 @@ def import_models() -> None:
     import tracker.api.models
     import tracker.audit
     import tracker.auth.models
+    import tracker.changes.models
     import tracker.data_version
     import tracker.districts.models
     import tracker.files.models
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.account.routes import bp as account
     from tracker.admin.routes import bp as admin
     from tracker.auth.routes import bp as auth
+    from tracker.changes.routes import bp as changes
     from tracker.districts.routes import bp as districts
     from tracker.files.routes import bp as files
     from tracker.home.routes import bp as home
@@ -105,7 +107,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.pilots.routes import bp as pilots
     from tracker.register.routes import bp as register
 
-    for bp in (auth, home, pilots, districts, partners, account, admin, files, notifications, register):
+    for bp in (auth, home, pilots, districts, partners, account, admin, files, notifications, register,
+               changes):
         app.register_blueprint(bp)
     from tracker.api import routes as api
 

@@ -55,6 +55,12 @@ def _progress(attr: str) -> Callable[[Scene], dict]:
     """A complete progress report on one of the scene's pilots, posted with its current version."""
     return lambda s: {"version": getattr(s, attr).version, "report_date": "2026-01-15", "state": "on_track",
                       "happened": "Kom godt i gang."}
+def _change(choice: str, comment: str = "") -> dict:
+    """A decision on the scene's change request, posted with the approved pilot's current version."""
+    return dict(args=lambda s: {"change_id": s.change.id},
+                data=lambda s: {"version": s.approved.version, "change-choice": choice,
+                                "change-comment": comment},
+                name=choice)
 
 
 _user = lambda s: {"user_id": s.world.staff_a.id}  # noqa: E731
@@ -77,9 +83,13 @@ MATRIX: list[Case] = [
     Case("pilots.show", get="404 200 403 200 403 200 200", args=_pilot("draft"), name="draft"),
     Case("pilots.show", get="404 200 200 200 200 200 200", args=_pilot("submitted"), name="submitted"),
     Case("pilots.show", get="200 200 200 200 200 200 200", args=_pilot("running"), name="public running"),
+    # Approved, with a change request waiting (its diff and decision form: tracker/changes).
+    Case("pilots.show", get="200 200 200 200 200 200 200", args=_pilot("approved"), name="change request"),
     Case("pilots.new", get="L 200 200 200 200 200 403", post="L 400 400 400 400 400 403"),
     Case("pilots.edit", get="L 200 403 200 403 200 403", post="L 400 403 400 403 400 403",
          args=_pilot("draft")),
+    Case("pilots.edit", get="L 200 403 200 403 200 403", post="L 400 403 400 403 400 403",
+         args=_pilot("approved"), name="approved"),
     # Under review: admins only (reviewers return it with a comment instead of rewriting it).
     Case("pilots.edit", get="L 403 403 403 403 200 403", post="L 403 403 403 403 400 403",
          args=_pilot("submitted"), name="submitted"),
@@ -90,6 +100,9 @@ MATRIX: list[Case] = [
          **_decide("submitted", "return", "Please add goals")),
     Case("pilots.decide", post="L 403 403 302 403 302 403", **_decide("submitted", "reject", "Out of scope")),
     Case("pilots.decide", post="L 403 403 403 403 403 403", **_decide("draft", "approve")),
+    # A change request after approval: a coordinator of the district or an admin, never the owner.
+    Case("changes.decide", post="L 403 403 302 403 302 403", **_change("accept")),
+    Case("changes.decide", post="L 403 403 302 403 302 403", **_change("decline", "Not in this budget.")),
     Case("pilots.act", post="L 302 403 302 403 302 403", **_act("submitted", "withdraw", "No longer needed")),
     Case("pilots.act", post="L 302 403 302 403 302 403", **_act("approved", "start")),
     Case("pilots.act", post="L 302 403 302 403 302 403", **_act("running", "pause", "Winter")),

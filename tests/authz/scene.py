@@ -14,6 +14,7 @@ from tests.conftest import IsolatedClient, make_app
 from tracker import create_app
 from tracker.api import tokens as api_tokens
 from tracker.auth import operations as people
+from tracker.changes.models import ChangeRequest
 from tracker.db import db
 from tracker.pilots.workflow import Status
 
@@ -41,6 +42,7 @@ class Scene:
     draft_file: object = None  # ...and of the draft
     api_token: object = None  # staff_own's personal access token (tracker/api)
     network_source: object = None  # a followed district of another installation (tracker/register)
+    change: object = None  # the approved pilot's open change request (tracker/changes), by its owner
 
     @classmethod
     def build(cls) -> Scene:
@@ -68,6 +70,9 @@ class Scene:
         factories.report_progress(scene.running, owner)  # its page shows a report and a KPI trend
         scene.network_source = factories.follow("https://testarena.example.se/districts/kista",
                                                 "Stockholm – Kista")
+        scene.change = ChangeRequest(pilot_id=scene.approved.id, requested_by_id=owner.id,
+                                     proposed={"goals": "Twice the goals."})
+        db.session.add(scene.change)
         db.session.commit()
         return scene
 
