@@ -74,6 +74,7 @@ def import_models() -> None:
     import tracker.data_version
     import tracker.districts.models
     import tracker.files.models
+    import tracker.imports.models
     import tracker.partners.models
     import tracker.pilots.models  # noqa: F401
 
@@ -97,8 +98,9 @@ def register_blueprints(app: Flask) -> None:
     from tracker.districts.routes import bp as districts
     from tracker.files.routes import bp as files
     from tracker.home.routes import bp as home
+    from tracker.imports.routes import bp as imports
     from tracker.partners.routes import bp as partners
     from tracker.pilots.routes import bp as pilots
 
-    for bp in (auth, home, pilots, districts, partners, account, admin, files):
+    for bp in (auth, home, pilots, districts, partners, account, admin, files, imports):
         app.register_blueprint(bp)

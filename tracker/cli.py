@@ -121,3 +121,6 @@ def init_app(app: Flask) -> None:
     from tracker.files.cli import files_cli
 
     app.cli.add_command(files_cli)
+    from tracker.imports.cli import import_command
+
+    app.cli.add_command(import_command)

@@ -281,3 +281,49 @@ def hand_over(pilot: Pilot, new_owner, user) -> None:
     db.session.expire(pilot, ["owner"])
     PILOT.record(user, pilot.id, "handover", {"owner": (old_owner, new_owner)})
     db.session.flush()
+
+
+IMPORTED_COLUMNS = ("status", "actual_start", "actual_end")  # set by an import beside the form's
+
+
+def import_pilot(user, pilot: Pilot | None, content: Content, *, status: str, owner, source: str,
+                 status_at=None, status_comment: str = "") -> tuple[Pilot, dict]:
+    """Create (``pilot`` None) or update a pilot from one row of an imported sheet ``source``.
+
+    The sheet's status is taken as it is (a historical portfolio is not replayed through the
+    workflow): when it is new or differs, ONE status event records it (``status_comment``, at
+    ``status_at``, the sheet's date). ``content.values`` may also hold ``actual_start`` and
+    ``actual_end``. One audit entry, action ``import``, names the file; nothing is written when an
+    update changes nothing. Returns the pilot and the stored changes.
+    """
+    check_one_lead(content.partners)
+    now = utcnow()
+    values = dict(content.values)
+    extra = {k: values.pop(k) for k in IMPORTED_COLUMNS if k in values}
+    if pilot is None:
+        pilot = Pilot(owner=owner, status=status, status_changed_at=status_at or now, **values, **extra)
+        db.session.add(pilot)
+        relations = _set_relations(pilot, content)
+        db.session.flush()
+        pairs = {**_content_changes(None, {k: v for k, v in values.items() if v is not False}),
+                 **{k: (None, v) for k, v in extra.items()}, "status": (None, status), "owner": (None, owner)}
+        status_moved, old_status = True, None
+    else:
+        old_status = pilot.status
+        status_moved = status != old_status
+        pairs = {**_content_changes(pilot, values), **{k: (getattr(pilot, k), v) for k, v in extra.items()},
+                 "status": (old_status, status)}
+        if not PILOT.changed(pairs) and not differences(pilot, content):
+            return pilot, {}
+        columns = {**values, **extra, "updated_at": now}
+        if status_moved:
+            columns.update(status=status, status_changed_at=status_at or now)
+        guarded_update(pilot, None, **columns)
+        relations = _set_relations(pilot, content)
+    if status_moved:
+        db.session.add(StatusEvent(pilot_id=pilot.id, action=None, from_status=old_status, to_status=status,
+                                   actor_id=user.id, at=status_at or now, comment=status_comment))
+    changes = PILOT.changed({**pairs, "file": (None, source)})
+    changes.update(relations)
+    audit.record(user, PILOT.entity, pilot.id, "import", changes)
+    return pilot, changes
