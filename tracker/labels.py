@@ -123,6 +123,7 @@ LABELS = {
         "deactivate": _l("Deactivated"), "reactivate": _l("Reactivated"),
         "merge": _l("Another partner merged into this one"), "merged_into": _l("Merged into another partner"),
         "partner_merge": _l("Partner records merged"),
+        "import": _l("Imported from a spreadsheet"),  # tracker/imports
         # attachments (tracker/files)
         "attachment_add": _l("File attached"), "attachment_replace": _l("New version of a file"),
         "attachment_delete": _l("Attachment deleted"), "attachment_restore": _l("Attachment restored"),
