@@ -69,6 +69,9 @@ CHANGING_NO_PILOT = {
     # Attachments are the pilot's but not its versioned content (an open edit form stays valid);
     # each still writes a pilot audit entry (tests/test_files_routes.py).
     "files.new", "files.new_link", "files.replace", "files.delete", "files.restore",
+    # The upload and the dry run change nothing; the import itself (imports.review with "confirm")
+    # creates and updates pilots through pilots.operations.import_pilot (tests/test_imports.py).
+    "imports.index", "imports.review",
 }
 
 PILOT_TABLES = ("pilots", "pilot_themes", "pilot_partners", "funding_lines", "outcomes", "outcome_kpis",

@@ -37,6 +37,7 @@ class Scene:
     internal_file: object = None
     deleted_file: object = None
     draft_file: object = None  # ...and of the draft
+    import_token: str = ""  # a sheet the admin uploaded for import (tracker/imports)
 
     @classmethod
     def build(cls) -> Scene:
@@ -60,6 +61,7 @@ class Scene:
         scene.deleted_file = factories.attach(scene.running, owner, "Deleted notes", deleted=True)
         scene.draft_file = factories.attach(scene.draft, owner, "Draft application")
         scene.draft.themes.append(scene.theme)  # complete: it may be submitted
+        scene.import_token = _import_upload(world)
         db.session.commit()
         return scene
 
@@ -68,6 +70,15 @@ class Scene:
         return {"anonymous": None, "staff_own": w.staff_a, "staff_other": w.staff_b,
                 "coordinator_own": w.coordinator_a, "coordinator_other": w.coordinator_b,
                 "admin": w.admin, "viewer": w.viewer}[name]
+
+
+def _import_upload(world) -> str:
+    from tests.imports_samples import xlsx
+    from tracker.imports import uploads
+
+    rows = [["ID", "Tittel", "Bydel", "Budsjett 2026"], ["M-1", "Matrix import", world.district_a.slug, 1000],
+            ["M-2", "Nowhere", "Atlantis", "1,5 mill."]]
+    return uploads.save(xlsx(rows), "matrix.xlsx", world.admin.id, None)
 
 
 @pytest.fixture(scope="module")

@@ -118,7 +118,7 @@ def _save_mapping(name: str, table, targets) -> None:
         saved.columns, saved.updated_at = columns, utcnow()
 
 
-@bp.route("/<token>", methods=["GET", "POST"])
+@bp.route("/<string(length=22):token>", methods=["GET", "POST"])
 def review(token: str):
     table, note = _load(token)
     guessed = mapping.auto_mapping(table.headers, _saved(note.get("mapping_id")))
@@ -169,7 +169,7 @@ def _import(token, note, form, table, targets, result):
     return redirect(url_for("imports.done", token=token))
 
 
-@bp.route("/<token>/done")
+@bp.route("/<string(length=22):token>/done")
 def done(token: str):
     _table, note = _load(token)
     if "done" not in note:
@@ -179,7 +179,7 @@ def done(token: str):
     return render_template("imports/done.html", note=note, token=token, districts=districts)
 
 
-@bp.route("/<token>/refused.xlsx")
+@bp.route("/<string(length=22):token>/refused.xlsx")
 def refused(token: str):
     table, note = _load(token)
     if "targets" not in note:
