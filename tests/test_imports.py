@@ -23,10 +23,11 @@ H = samples.HEADERS
 
 
 @pytest.fixture(autouse=True)
-def _english(app):
-    """Messages in English, as the CLI writes them (pages follow the user's language)."""
+def _english(app, client):
+    """Messages in English, as the CLI writes them; pages asked for in English."""
     from flask_babel import force_locale
 
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     with force_locale("en"):
         yield
 
@@ -180,15 +181,15 @@ def test_a_refused_row_900_of_1000_leaves_the_database_unchanged(app, city):
 
 def test_a_failure_while_writing_row_900_rolls_everything_back(app, city, monkeypatch):
     *_x, options, result = _run(_thousand(city), "big.xlsx", city.admin)
-    real, calls = operations.import_pilot, []
+    real, calls = operations.import_pilots, []
 
     def failing(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 900:
+        if len(calls) == 4:  # the batch holding row 900 (of 250 rows each)
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(operations, "import_pilot", failing)
+    monkeypatch.setattr(operations, "import_pilots", failing)
     with pytest.raises(RuntimeError):
         plan.apply(result, options)
     db.session.rollback()
@@ -202,6 +203,15 @@ def test_coordinators_import_into_their_own_districts_only(app, city):
     rows[2][2] = city.district_b.slug
     _t, _targets, _o, result = _run(samples.xlsx(rows), "p.xlsx", city.coordinator_a)
     assert [r.action for r in result.rows] == ["create", "refused"]
+
+
+def test_a_partner_named_twice_in_a_cell_is_linked_once(app, city):
+    rows = _rows(city, 1)
+    rows[1][7] = "Sirkulær Bygg AS; 974760673; Nytt AS; nytt as"
+    *_x, options, result = _run(samples.xlsx(rows), "p.xlsx", city.admin)
+    plan.apply(result, options)
+    db.session.commit()
+    assert sorted(link.partner.name for link in _pilots()[0].partner_links) == ["Nytt AS", "Sirkulær Bygg AS"]
 
 
 def test_close_partner_name_is_a_suggestion_to_confirm(app, city):
@@ -244,7 +254,8 @@ def test_hostile_files_get_a_clear_error(app, login, world, name, make, message)
     from werkzeug.test import EnvironBuilder
 
     client = login(world.admin)
-    builder = EnvironBuilder(path="/imports/", method="POST", data={"file": (io.BytesIO(make()), name)})
+    builder = EnvironBuilder(path="/imports/", method="POST", data={"file": (io.BytesIO(make()), name)},
+                             headers={"Accept-Language": "en"})
     environ = builder.get_environ()
     try:
         response = client.open(environ)
@@ -320,15 +331,16 @@ def test_another_users_upload_is_not_found(app, login, city):
     assert login(city.coordinator_a).get(url).status_code == 404
 
 
-def test_template_has_headers_example_and_hidden_allowed_values(app, login, city):
-    response = login(city.admin).get("/imports/template.xlsx")
+@pytest.mark.parametrize(("language", "title"), [("nb", "Tittel"), ("en", "Title")])
+def test_template_has_headers_example_and_hidden_allowed_values(app, login, city, language, title):
+    response = login(city.admin).get("/imports/template.xlsx", headers={"Accept-Language": language})
     book = load_workbook(io.BytesIO(response.data))
     sheet, values = book.worksheets
     assert values.sheet_state == "hidden"
-    assert sheet["B1"].value == "Tittel" and sheet["B2"].value
+    assert sheet["B1"].value == title and sheet["B2"].value
     assert sheet.data_validations.dataValidation
     table = reading.read_table(response.data, "template.xlsx", mapping.header_score())
-    assert "" not in mapping.auto_mapping(table.headers)
+    assert "" not in mapping.auto_mapping(table.headers)  # every column of the template is understood
 
 
 def test_the_old_address_leads_to_the_import(app, login, world):

@@ -61,8 +61,9 @@ class Problem:
 
 @dataclass
 class NewPartner:
-    """A partner the import will create (no id until then)."""
+    """A partner the import will create (no id until then); one object per name in a sheet."""
 
+    __hash__ = object.__hash__
     name: str
     org_number: str | None = None
     id: None = None
@@ -233,7 +234,7 @@ class _Row:
             return parse.boolean(raw)
         if target in ("partners", "lead_partner"):
             accept = self.options.accept_suggestions
-            found = [lk.partner(i, accept, self.plan.notes) for i in parse.items(raw)]
+            found = list(dict.fromkeys(lk.partner(i, accept, self.plan.notes) for i in parse.items(raw)))
             if target == "lead_partner" and len(found) > 1:
                 raise parse.Bad(_("A pilot has at most one lead partner."))
             return found
@@ -378,25 +379,33 @@ def _real_partners(content: operations.Content, options: Options, created: dict)
     content.partners = [(real(p), role) for p, role in content.partners]
 
 
+BATCH = 250  # rows written per flush of new pilots
+
+
 def apply(plan: Plan, options: Options, valid_only: bool = False, progress=None) -> Counter:
-    """Write the plan's create and update rows through ``operations.import_pilot``; flushes,
+    """Write the plan's create and update rows through ``operations.import_pilots``; flushes,
     never commits. Raises :class:`HasRefusedRows` if a row is refused and ``valid_only`` is off."""
     if plan.refused and not valid_only:
         raise HasRefusedRows()
-    done: Counter = Counter()
+    done: Counter = Counter(r.action for r in plan.rows)
     created_partners: dict = {}
-    for row in plan.rows:
-        if row.action in (CREATE, UPDATE):
+    rows = [r for r in plan.rows if r.action in (CREATE, UPDATE)]
+    if progress:
+        progress(len(plan.rows) - len(rows))
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start:start + BATCH]
+        items = []
+        for row in batch:
             _real_partners(row.content, options, created_partners)
             comment = _("Imported as %(status)s from %(file)s", status=label("status", row.status),
                         file=options.source)
-            pilot, _changes = operations.import_pilot(
-                options.user, row.pilot, row.content, status=row.status, owner=options.owner,
-                source=options.source, status_at=row.status_at, status_comment=comment)
+            items.append(operations.Imported(row.pilot, row.content, row.status, owner=options.owner,
+                                             status_at=row.status_at, status_comment=comment))
+        results = operations.import_pilots(options.user, items, options.source)
+        for row, (pilot, _changes) in zip(batch, results, strict=True):
             if row.pilot is None and row.reference:
                 db.session.add(PilotReference(pilot_id=pilot.id, reference=row.reference))
-        done[row.action] += 1
         if progress:
-            progress(1)
+            progress(len(batch))
     db.session.flush()
     return done
