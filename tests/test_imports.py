@@ -326,6 +326,22 @@ def test_a_corrected_mapping_changes_the_dry_run(app, login, city):
     assert _pilots()[0].contact_name == "Kari Nordmann"
 
 
+def test_a_saved_mapping_is_offered_at_the_next_upload(app, login, city):
+    client = login(city.admin)
+    rows = _rows(city, 1)
+    rows[0][6] = "Prosjekteier"
+    targets = mapping.auto_mapping(rows[0])
+    targets[6] = "contact_name"
+    url = _upload(client, samples.xlsx(rows))
+    client.post(url, data=_review_data(targets, city.admin.id, confirm="1", save_as="Bydelsark"))
+    saved = db.session.scalar(sa.select(ImportMapping))
+    assert saved.columns["prosjekteier"] == "contact_name"
+    response = client.post("/imports/", data={"file": (io.BytesIO(samples.xlsx(rows)), "neste.xlsx"),
+                                              "mapping": str(saved.id)}, content_type="multipart/form-data")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<option selected value="contact_name">' in page
+
+
 def test_another_users_upload_is_not_found(app, login, city):
     url = _upload(login(city.admin), samples.xlsx(_rows(city)))
     assert login(city.coordinator_a).get(url).status_code == 404
