@@ -89,6 +89,9 @@ class Plan:
     table: Table
     targets: list[str]
     rows: list[RowPlan]
+    # Holds the districts, themes and partners matched against (the session's identity map keeps
+    # objects only while something refers to them: the import then finds them without a query).
+    lookups: Lookups | None = None
 
     @property
     def totals(self) -> dict[str, int]:
@@ -357,7 +360,7 @@ def analyse(table: Table, targets: list[str], options: Options) -> Plan:
         else:
             plan.action = REFUSED
         rows.append(plan)
-    return Plan(table=table, targets=targets, rows=rows)
+    return Plan(table=table, targets=targets, rows=rows, lookups=lookups)
 
 
 class HasRefusedRows(Exception):

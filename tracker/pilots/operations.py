@@ -362,7 +362,8 @@ def import_pilots(user, items: list[Imported], source: str) -> list[tuple[Pilot,
     pending = []
     for item in items:
         if item.pilot is None:
-            pending.append(_create_imported(user, item, source, now))
+            with db.session.no_autoflush:  # a lookup (the district) must not flush each new pilot alone
+                pending.append(_create_imported(user, item, source, now))
         else:
             pending.append((item.pilot, _update_imported(user, item, source, now)))
     db.session.flush()  # the new pilots get their ids
