@@ -1,7 +1,7 @@
 """Spreadsheet import (issue 17): saved column mappings and pilots' external references
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0011
 Create Date: 2026-11-27 20:30:00
 
 A pilot's external reference ("OSC-2024-07") is unique across the city (not per district): a
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0006'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
