@@ -86,6 +86,9 @@ CHANGING_NO_PILOT = {
     "api.pilots", "api.act",
     # Other installations' districts and their read-only copies: never our own pilots.
     "register.sources", "register.unfollow",
+    # The upload and the dry run change nothing; the import itself (imports.review with "confirm")
+    # creates and updates pilots through pilots.operations.import_pilot (tests/test_imports.py).
+    "imports.index", "imports.review",
 }
 
 PILOT_TABLES = ("pilots", "pilot_themes", "pilot_partners", "funding_lines", "outcomes", "outcome_kpis",

@@ -76,6 +76,7 @@ def import_models() -> None:
     import tracker.data_version
     import tracker.districts.models
     import tracker.files.models
+    import tracker.imports.models
     import tracker.notifications.models
     import tracker.partners.models
     import tracker.pilots.models
@@ -102,13 +103,14 @@ def register_blueprints(app: Flask) -> None:
     from tracker.districts.routes import bp as districts
     from tracker.files.routes import bp as files
     from tracker.home.routes import bp as home
+    from tracker.imports.routes import bp as imports
     from tracker.notifications.routes import bp as notifications
     from tracker.partners.routes import bp as partners
     from tracker.pilots.routes import bp as pilots
     from tracker.register.routes import bp as register
 
     for bp in (auth, home, pilots, districts, partners, account, admin, files, notifications, register,
-               changes):
+               changes, imports):
         app.register_blueprint(bp)
     from tracker.api import routes as api
 

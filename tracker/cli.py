@@ -127,3 +127,6 @@ def init_app(app: Flask) -> None:
     from tracker.register.cli import network_cli
 
     app.cli.add_command(network_cli)
+    from tracker.imports.cli import import_command
+
+    app.cli.add_command(import_command)

@@ -133,6 +133,7 @@ LABELS = {
         # change requests after approval (tracker/changes)
         "change_request": _l("Change requested"), "change_accept": _l("Change request accepted"),
         "change_decline": _l("Change request declined"), "change_withdraw": _l("Change request withdrawn"),
+        "import": _l("Imported from a spreadsheet"),  # tracker/imports
         # attachments (tracker/files)
         "attachment_add": _l("File attached"), "attachment_replace": _l("New version of a file"),
         "attachment_delete": _l("Attachment deleted"), "attachment_restore": _l("Attachment restored"),

@@ -71,6 +71,9 @@ _file = lambda attr: lambda s: {"attachment_id": getattr(s, attr).id}  # noqa: E
 _version = lambda attr: lambda s: {"attachment_id": getattr(s, attr).id, "number": 1}  # noqa: E731
 ADMIN_ONLY_GET = "L 403 403 403 403 200 403"
 EVERYONE, NO_ONE = "200 200 200 200 200 200 200", "404 404 404 404 404 404 404"
+IMPORTERS_GET = "L 403 403 200 200 200 403"
+_import = lambda s: {"token": s.import_token}  # noqa: E731
+_no_import = lambda s: {"token": "A" * 22}  # noqa: E731
 
 #        persona order:       anon staff_own staff_other coord_own coord_other admin viewer
 MATRIX: list[Case] = [
@@ -230,4 +233,17 @@ MATRIX: list[Case] = [
          data=lambda s: {"url": "https://testarena.example.fi/districts/oulu-hub", "name": "Oulu"}),
     Case("register.unfollow", post="L 403 403 403 403 302 403",
          args=lambda s: {"source_id": s.network_source.id}),
+    # Spreadsheet import (tracker/imports): admins, and coordinators for their own districts. An
+    # upload is its uploader's only (the scene's is the admin's): anyone else gets a 404. Viewers do
+    # not import.
+    Case("imports.index", get=IMPORTERS_GET, post="L 403 403 400 400 400 403"),
+    Case("imports.old_address", get="L 403 403 301 301 301 403"),
+    Case("imports.review", get="L 403 403 404 404 200 403", post="L 403 403 404 404 400 403", args=_import,
+         data=lambda s: {"owner": "not-an-id"}),
+    Case("imports.review", get="L 403 403 404 404 404 403", post="L 403 403 404 404 404 403", args=_no_import,
+         name="unknown"),
+    Case("imports.done", get="L 403 403 404 404 302 403", args=_import),
+    Case("imports.refused", get="L 403 403 404 404 404 403", args=_import, name="before importing"),
+    Case("imports.template", get=IMPORTERS_GET),
+    Case("imports.columns", get=IMPORTERS_GET),
 ]
