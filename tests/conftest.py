@@ -90,6 +90,8 @@ def make_app(database_url: str, **overrides):
         "SERVER_NAME": None,
         # Attachments (tracker/files) out of the checkout's instance/ folder; one folder per process.
         "FILES_DIR": os.path.join(tempfile.gettempdir(), f"tracker-test-files-{os.getpid()}"),
+        # Uploaded sheets waiting for their import (tracker/imports), likewise.
+        "IMPORTS_DIR": os.path.join(tempfile.gettempdir(), f"tracker-test-imports-{os.getpid()}"),
     }
     config.update(overrides)
     return create_app(config)

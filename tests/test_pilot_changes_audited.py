@@ -51,6 +51,9 @@ PILOT_CHANGING = {
     "pilots.decide": PilotChange("coordinator_a", lambda s: f"/pilots/{s.submitted.id}/decision",
                                  lambda s: {"version": s.submitted.version, "decision-choice": "approve",
                                             "decision-comment": ""}, lambda s: s.submitted),
+    "changes.decide": PilotChange("coordinator_a", lambda s: f"/changes/{s.change.id}/decision",
+                                  lambda s: {"version": s.approved.version, "change-choice": "accept",
+                                             "change-comment": ""}, lambda s: s.approved),
     "pilots.outcome": PilotChange("staff_a", lambda s: f"/pilots/{s.running.id}/outcome",
                                   lambda s: outcome_data(s.running), lambda s: s.running),
     "pilots.progress_report": PilotChange(
@@ -83,6 +86,9 @@ CHANGING_NO_PILOT = {
     "api.pilots", "api.act",
     # Other installations' districts and their read-only copies: never our own pilots.
     "register.sources", "register.unfollow",
+    # The upload and the dry run change nothing; the import itself (imports.review with "confirm")
+    # creates and updates pilots through pilots.operations.import_pilot (tests/test_imports.py).
+    "imports.index", "imports.review",
 }
 
 PILOT_TABLES = ("pilots", "pilot_themes", "pilot_partners", "funding_lines", "outcomes", "outcome_kpis",

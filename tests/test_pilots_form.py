@@ -25,7 +25,7 @@ def form_data(world, themes, partners, /, **overrides):
         "title": "Autonomous buses in Hovinbyen", "district": str(world.district_a.id),
         "arena_kind": "physical", "themes": [str(themes[0].id)], "need": "First/last mile.",
         "description": "Two buses on a fixed route.", "goals": "1000 passengers.", "location": "Økern",
-        "planned_start": "2026-03-01", "planned_end": "2026-12-31", "agency": "Bymiljøetaten",
+        "planned_start": "2026-03-01", "planned_end": "2027-12-31", "agency": "Bymiljøetaten",
         "contact_name": "Kari", "contact_email": "kari@example.org", "contact_phone": "",
         "is_public": "y",
         "partners-0-partner": str(partners[0].id), "partners-0-role": "lead",
@@ -428,7 +428,7 @@ def test_after_submission_only_the_coordinator_or_an_admin_moves_a_pilot(setup, 
     assert stored_state(pilot.id) == before
     # The owner's other edits still go through; the coordinator may move it.
     response = staff.post(f"/pilots/{pilot.id}/edit", data=form_data(
-        world, themes, partners, version=str(pilot.version), goals="Updated goals."))
+        world, themes, partners, version=str(pilot.version), location="Updated location."))
     assert response.status_code == 302
     db.session.refresh(pilot)
     response = login(world.coordinator_a).post(f"/pilots/{pilot.id}/edit", data=form_data(

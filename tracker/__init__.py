@@ -72,9 +72,11 @@ def import_models() -> None:
     import tracker.api.models
     import tracker.audit
     import tracker.auth.models
+    import tracker.changes.models
     import tracker.data_version
     import tracker.districts.models
     import tracker.files.models
+    import tracker.imports.models
     import tracker.notifications.models
     import tracker.partners.models
     import tracker.pilots.models
@@ -100,9 +102,11 @@ def register_blueprints(app: Flask) -> None:
     from tracker.account.routes import bp as account
     from tracker.admin.routes import bp as admin
     from tracker.auth.routes import bp as auth
+    from tracker.changes.routes import bp as changes
     from tracker.districts.routes import bp as districts
     from tracker.files.routes import bp as files
     from tracker.home.routes import bp as home
+    from tracker.imports.routes import bp as imports
     from tracker.lessons.routes import bp as lessons
     from tracker.notifications.routes import bp as notifications
     from tracker.partners.routes import bp as partners
@@ -111,7 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.search.routes import bp as search
 
     for bp in (auth, home, pilots, districts, partners, account, admin, files, notifications, register,
-               search, lessons):
+               changes, imports, search, lessons):
         app.register_blueprint(bp)
     from tracker.api import routes as api
 

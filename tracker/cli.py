@@ -130,3 +130,6 @@ def init_app(app: Flask) -> None:
     from tracker.search.cli import search_cli
 
     app.cli.add_command(search_cli)
+    from tracker.imports.cli import import_command
+
+    app.cli.add_command(import_command)

@@ -14,11 +14,13 @@ import sqlalchemy as sa
 
 from tracker.auth.models import Role, User
 from tracker.auth.operations import create_user
+from tracker.changes import operations as change_operations
 from tracker.db import db
 from tracker.districts.models import District
 from tracker.partners import orgnr
 from tracker.partners.models import Partner, PartnerKind
 from tracker.partners.names import name_key
+from tracker.pilots import operations as pilot_operations
 from tracker.pilots.audit_fields import PILOT
 from tracker.pilots.models import (
     ArenaKind,
@@ -338,6 +340,7 @@ def load_demo() -> list[tuple[str, str, str]]:
             _progress(pilot, owner, today, index)
         entry = PILOT.record(owner, pilot.id, "create", {"title": (None, title)})
         entry.at = created_at
+    _change_request(db.session.scalar(sa.select(Pilot).where(Pilot.title == DEMO_CHANGE_REQUEST)))
     return _indexed(created)
 
 
@@ -378,6 +381,16 @@ def _progress(pilot: Pilot, owner: User, today: date, index: int) -> None:
         db.session.add(ProgressReport(pilot_id=pilot.id, report_date=day, state=state, happened=happened,
                                       next_steps=next_steps, author_id=owner.id, values=values,
                                       created_at=datetime.combine(day, time(10), tzinfo=UTC)))
+DEMO_CHANGE_REQUEST = "Digital materialbank for kommunale bygg"
+
+
+def _change_request(pilot: Pilot) -> None:
+    """The approved pilot's owner asks for more money and a wider goal: a change request waiting
+    for the district's coordinator (through the operations, as the edit form would)."""
+    content = pilot_operations.current_content(pilot)
+    content.funding[0]["amount"] += 250_000
+    content.values["goals"] += " Materialbanken skal også omfatte skoler og barnehager."
+    change_operations.save_edit(pilot, pilot.owner, content, None)
 
 
 def reset_demo_passwords() -> list[tuple[str, str, str]]:

@@ -130,6 +130,10 @@ LABELS = {
         "merge": _l("Another partner merged into this one"), "merged_into": _l("Merged into another partner"),
         "partner_merge": _l("Partner records merged"),
         "progress_report": _l("Progress reported"),
+        # change requests after approval (tracker/changes)
+        "change_request": _l("Change requested"), "change_accept": _l("Change request accepted"),
+        "change_decline": _l("Change request declined"), "change_withdraw": _l("Change request withdrawn"),
+        "import": _l("Imported from a spreadsheet"),  # tracker/imports
         # attachments (tracker/files)
         "attachment_add": _l("File attached"), "attachment_replace": _l("New version of a file"),
         "attachment_delete": _l("Attachment deleted"), "attachment_restore": _l("Attachment restored"),

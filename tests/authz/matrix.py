@@ -55,6 +55,12 @@ def _progress(attr: str) -> Callable[[Scene], dict]:
     """A complete progress report on one of the scene's pilots, posted with its current version."""
     return lambda s: {"version": getattr(s, attr).version, "report_date": "2026-01-15", "state": "on_track",
                       "happened": "Kom godt i gang."}
+def _change(choice: str, comment: str = "") -> dict:
+    """A decision on the scene's change request, posted with the approved pilot's current version."""
+    return dict(args=lambda s: {"change_id": s.change.id},
+                data=lambda s: {"version": s.approved.version, "change-choice": choice,
+                                "change-comment": comment},
+                name=choice)
 
 
 _user = lambda s: {"user_id": s.world.staff_a.id}  # noqa: E731
@@ -65,6 +71,9 @@ _file = lambda attr: lambda s: {"attachment_id": getattr(s, attr).id}  # noqa: E
 _version = lambda attr: lambda s: {"attachment_id": getattr(s, attr).id, "number": 1}  # noqa: E731
 ADMIN_ONLY_GET = "L 403 403 403 403 200 403"
 EVERYONE, NO_ONE = "200 200 200 200 200 200 200", "404 404 404 404 404 404 404"
+IMPORTERS_GET = "L 403 403 200 200 200 403"
+_import = lambda s: {"token": s.import_token}  # noqa: E731
+_no_import = lambda s: {"token": "A" * 22}  # noqa: E731
 
 #        persona order:       anon staff_own staff_other coord_own coord_other admin viewer
 MATRIX: list[Case] = [
@@ -77,9 +86,13 @@ MATRIX: list[Case] = [
     Case("pilots.show", get="404 200 403 200 403 200 200", args=_pilot("draft"), name="draft"),
     Case("pilots.show", get="404 200 200 200 200 200 200", args=_pilot("submitted"), name="submitted"),
     Case("pilots.show", get="200 200 200 200 200 200 200", args=_pilot("running"), name="public running"),
+    # Approved, with a change request waiting (its diff and decision form: tracker/changes).
+    Case("pilots.show", get="200 200 200 200 200 200 200", args=_pilot("approved"), name="change request"),
     Case("pilots.new", get="L 200 200 200 200 200 403", post="L 400 400 400 400 400 403"),
     Case("pilots.edit", get="L 200 403 200 403 200 403", post="L 400 403 400 403 400 403",
          args=_pilot("draft")),
+    Case("pilots.edit", get="L 200 403 200 403 200 403", post="L 400 403 400 403 400 403",
+         args=_pilot("approved"), name="approved"),
     # Under review: admins only (reviewers return it with a comment instead of rewriting it).
     Case("pilots.edit", get="L 403 403 403 403 200 403", post="L 403 403 403 403 400 403",
          args=_pilot("submitted"), name="submitted"),
@@ -90,6 +103,9 @@ MATRIX: list[Case] = [
          **_decide("submitted", "return", "Please add goals")),
     Case("pilots.decide", post="L 403 403 302 403 302 403", **_decide("submitted", "reject", "Out of scope")),
     Case("pilots.decide", post="L 403 403 403 403 403 403", **_decide("draft", "approve")),
+    # A change request after approval: a coordinator of the district or an admin, never the owner.
+    Case("changes.decide", post="L 403 403 302 403 302 403", **_change("accept")),
+    Case("changes.decide", post="L 403 403 302 403 302 403", **_change("decline", "Not in this budget.")),
     Case("pilots.act", post="L 302 403 302 403 302 403", **_act("submitted", "withdraw", "No longer needed")),
     Case("pilots.act", post="L 302 403 302 403 302 403", **_act("approved", "start")),
     Case("pilots.act", post="L 302 403 302 403 302 403", **_act("running", "pause", "Winter")),
@@ -222,4 +238,17 @@ MATRIX: list[Case] = [
     Case("search.similar", get=EVERYONE),
     Case("lessons.index", get=EVERYONE),
     Case("lessons.export", get=EVERYONE, args=lambda s: {"fmt": "xlsx"}),
+    # Spreadsheet import (tracker/imports): admins, and coordinators for their own districts. An
+    # upload is its uploader's only (the scene's is the admin's): anyone else gets a 404. Viewers do
+    # not import.
+    Case("imports.index", get=IMPORTERS_GET, post="L 403 403 400 400 400 403"),
+    Case("imports.old_address", get="L 403 403 301 301 301 403"),
+    Case("imports.review", get="L 403 403 404 404 200 403", post="L 403 403 404 404 400 403", args=_import,
+         data=lambda s: {"owner": "not-an-id"}),
+    Case("imports.review", get="L 403 403 404 404 404 403", post="L 403 403 404 404 404 403", args=_no_import,
+         name="unknown"),
+    Case("imports.done", get="L 403 403 404 404 302 403", args=_import),
+    Case("imports.refused", get="L 403 403 404 404 404 403", args=_import, name="before importing"),
+    Case("imports.template", get=IMPORTERS_GET),
+    Case("imports.columns", get=IMPORTERS_GET),
 ]

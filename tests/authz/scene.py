@@ -14,6 +14,7 @@ from tests.conftest import IsolatedClient, make_app
 from tracker import create_app
 from tracker.api import tokens as api_tokens
 from tracker.auth import operations as people
+from tracker.changes.models import ChangeRequest
 from tracker.db import db
 from tracker.pilots.workflow import Status
 
@@ -41,6 +42,8 @@ class Scene:
     draft_file: object = None  # ...and of the draft
     api_token: object = None  # staff_own's personal access token (tracker/api)
     network_source: object = None  # a followed district of another installation (tracker/register)
+    change: object = None  # the approved pilot's open change request (tracker/changes), by its owner
+    import_token: str = ""  # a sheet the admin uploaded for import (tracker/imports)
 
     @classmethod
     def build(cls) -> Scene:
@@ -68,6 +71,10 @@ class Scene:
         factories.report_progress(scene.running, owner)  # its page shows a report and a KPI trend
         scene.network_source = factories.follow("https://testarena.example.se/districts/kista",
                                                 "Stockholm – Kista")
+        scene.change = ChangeRequest(pilot_id=scene.approved.id, requested_by_id=owner.id,
+                                     proposed={"goals": "Twice the goals."})
+        db.session.add(scene.change)
+        scene.import_token = _import_upload(world)
         from tracker.search.index import reindex
 
         reindex()  # built by factories, not operations: the search pages then find the scene
@@ -79,6 +86,15 @@ class Scene:
         return {"anonymous": None, "staff_own": w.staff_a, "staff_other": w.staff_b,
                 "coordinator_own": w.coordinator_a, "coordinator_other": w.coordinator_b,
                 "admin": w.admin, "viewer": w.viewer}[name]
+
+
+def _import_upload(world) -> str:
+    from tests.imports_samples import xlsx
+    from tracker.imports import uploads
+
+    rows = [["ID", "Tittel", "Bydel", "Budsjett 2026"], ["M-1", "Matrix import", world.district_a.slug, 1000],
+            ["M-2", "Nowhere", "Atlantis", "1,5 mill."]]
+    return uploads.save(xlsx(rows), "matrix.xlsx", world.admin.id, None)
 
 
 @pytest.fixture(scope="module")

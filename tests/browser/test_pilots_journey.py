@@ -90,7 +90,7 @@ def test_life_of_a_pilot(page, cast, lang):
     page.locator("#description").fill("Two shuttles on a fixed loop.")
     page.locator("#goals").fill("500 rides a week.")
     page.locator("#planned_start").fill("2026-03-01")
-    page.locator("#planned_end").fill("2026-11-30")
+    page.locator("#planned_end").fill("2027-11-30")  # the 2027 funding line lies within it
     page.locator("#partners-0-partner").select_option(str(partners[0].id))
     page.locator("#partners-0-role").select_option("lead")
     follow(page.get_by_role("button", name=t["add_partner"]))

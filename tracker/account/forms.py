@@ -70,7 +70,7 @@ class TokenForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="token", **kwargs)
-        self.scope.choices = [("read", _l("Read")), ("read_write", _l(
+        self.scope.choices = [("read", _l("Read only")), ("read_write", _l(
             "Read and write (create and change drafts, take workflow actions)"))]
         if not self.is_submitted():
             self.expires.data = date.today() + timedelta(days=90)

@@ -1,10 +1,11 @@
-"""Needs attention: pilots a coordinator should look at, by four rules with configurable thresholds.
+"""Needs attention: pilots a coordinator should look at, by these rules with configurable thresholds.
 
 1. ``review``: submitted and waiting longer than ``ATTENTION_REVIEW_DAYS`` (14);
 2. ``overdue``: running past its planned end;
 3. ``stale``: not final and not updated for ``ATTENTION_STALE_DAYS`` (90);
 4. ``no_outcome``: completed, no outcome ``ATTENTION_OUTCOME_DAYS`` (30) after completion;
 5. ``no_report``: running for ``PROGRESS_STALE_DAYS`` (60) without a progress report dated in them.
+6. ``change``: an open change request waits for a coordinator's decision (``tracker/changes``).
 
 The clock is ``utcnow`` looked up at call time, so tests can freeze it with monkeypatch.
 """
@@ -18,10 +19,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from tracker.changes.queries import open_pilot_ids
 from tracker.db import db, utcnow
 from tracker.districts.models import District
 from tracker.pilots.models import Pilot, ProgressReport
-from tracker.pilots.workflow import FINAL, Status
+from tracker.pilots.workflow import CHANGE_CONTROLLED, FINAL, Status
 
 ITEM_LIMIT = 25
 FINAL_OR_CLOSED = [str(s) for s in (*FINAL, Status.REJECTED)]
@@ -64,6 +66,9 @@ def rules() -> list[Rule]:
                      ~sa.exists().where(ProgressReport.pilot_id == Pilot.id, ProgressReport.report_date
                                         >= (now - timedelta(days=cfg["PROGRESS_STALE_DAYS"])).date())),
              Pilot.status_changed_at),
+        Rule("change", _l("Change request waiting for a decision"),
+             sa.and_(Pilot.status.in_([str(s) for s in CHANGE_CONTROLLED]), Pilot.id.in_(open_pilot_ids())),
+             Pilot.updated_at),
     ]
 
 

@@ -7,7 +7,9 @@ One :class:`PilotField` per field, in the order the proposal form shows them: it
 - ``required``: needed before a proposal is submitted (``required_for_submit``);
 - ``public``: shown in the public register (and its exports) as well as to signed-in users;
 - ``export``: how the district pilot list's CSV/XLSX column is filled (None: not exported);
-- ``searchable``, ``audited``; ``scope``: after approval a change needs a change request.
+- ``searchable``, ``audited``; ``scope``: after approval the owner's change needs a change request,
+  judged by the rule given (``tracker/pilots/scope.py``: any change, a date moved by more than 30
+  days, the lead partner).
 
 Derived here: the form order (``form_fields``), the required-for-submit names, the scalar
 columns the form sets, the export columns (``exported``) and the history's declaration (``PILOT``).
@@ -46,6 +48,7 @@ from tracker.audit_fields import (
     declare,
 )
 from tracker.labels import label
+from tracker.pilots.scope import ANY, LEAD, MATERIAL_DAYS, MOVED, Scope
 
 
 class PlannedKpi(Kpi):
@@ -97,7 +100,7 @@ class PilotField(Field):
     export_label: Any = None
     searchable: bool = False
     audited: bool = True
-    scope: bool = False
+    scope: Scope | None = None
 
     @property
     def attr(self) -> str:
@@ -113,22 +116,22 @@ F = PilotField
 FIELDS: tuple[PilotField, ...] = (
     F("title", _l("Title"), section="pilot", required=True, export=_value("title"), searchable=True),
     F("district", _l("District"), Ref("district"), column="district_id", section="pilot", required=True,
-      export=lambda p, locale: p.district.name, scope=True),
+      export=lambda p, locale: p.district.name, scope=ANY),
     F("status", _l("Status"), Choice("status"), export=_labelled("status", "status")),
     F("arena_kind", _l("Arena kind"), Choice("arena_kind"), section="pilot", required=True,
       hint=_l("Physical or digital places, or the municipality itself as a test arena for new ways "
               "of working."), export=_labelled("arena_kind", "arena_kind")),
     F("themes", _l("Themes"), Records(Ref("theme", "name_nb", "name_en"), key=by_name), column=RELATION,
       section="pilot", required=True, export=lambda p, locale: ", ".join(t.name(locale) for t in p.themes)),
-    F("need", _l("Need (the problem)"), section="pilot", required=True, searchable=True, scope=True),
+    F("need", _l("Need (the problem)"), section="pilot", required=True, searchable=True, scope=ANY),
     F("description", _l("Description (what is tested)"), section="pilot", required=True, searchable=True,
-      scope=True),
-    F("goals", _l("Goals and success criteria"), section="pilot", required=True, searchable=True, scope=True),
+      scope=ANY),
+    F("goals", _l("Goals and success criteria"), section="pilot", required=True, searchable=True, scope=ANY),
     F("location", _l("Location"), section="pilot", searchable=True),
     F("planned_start", _l("Planned start"), DATE, section="pilot", row="planned", required=True,
-      export=_value("planned_start"), scope=True),
+      export=_value("planned_start"), scope=MOVED),
     F("planned_end", _l("Planned end"), DATE, section="pilot", row="planned", required=True,
-      export=_value("planned_end"), scope=True),
+      export=_value("planned_end"), scope=MOVED),
     F("actual_start", _l("Actual start"), DATE, export=_value("actual_start")),
     F("actual_end", _l("Actual end"), DATE, export=_value("actual_end")),
     F("agency", _l("Responsible agency"), section="contact", required=True, searchable=True),
@@ -141,10 +144,10 @@ FIELDS: tuple[PilotField, ...] = (
               "funding.")),
     F("partners", _l("Partners"), Records(PartnerLink(), key=by_name), column=RELATION, section="partners",
       export=lambda p, locale: ", ".join(sorted({link.partner.name for link in p.partner_links})),
-      searchable=True, scope=True),
+      searchable=True, scope=LEAD),
     F("funding", _l("Funding"), Records(FundingLine()), column=RELATION, section="funding", public=False,
       export=lambda p, locale: sum(line.amount for line in p.funding), export_label=_l("Funding (NOK)"),
-      scope=True),
+      scope=ANY),
     # The KPI plan: declared at proposal time, measured by progress reports, the outcome starts from it.
     F("kpi_plan", _l("Planned KPIs"), Records(PlannedKpi()), column=RELATION, section="kpis", public=False),
     F("verdict", _l("Verdict"), Choice("verdict"),
@@ -183,6 +186,23 @@ def form_fields() -> tuple[PilotField, ...]:
 def required_for_submit() -> tuple[str, ...]:
     """The names of the fields needed before a proposal is submitted, in form order."""
     return tuple(f.name for f in form_fields() if f.required)
+
+
+def scope_fields() -> tuple[PilotField, ...]:
+    """The form fields whose change after approval needs a change request, in form order."""
+    return tuple(f for f in form_fields() if f.scope)
+
+
+def scope_labels() -> list[str]:
+    """How the proposal form names the scope fields to an owner of an approved pilot."""
+    def named(f):
+        if f.scope is LEAD:
+            return str(_l("the lead partner"))
+        if f.scope is MOVED:
+            return str(_l("%(field)s moved by more than %(days)s days", field=f.label, days=MATERIAL_DAYS))
+        return str(f.label)
+
+    return [named(f) for f in scope_fields()]
 
 
 def content_columns() -> tuple[str, ...]:

@@ -33,6 +33,7 @@ from wtforms.validators import (
 from tracker.audit_fields import BOOL, DATE
 from tracker.db import db
 from tracker.districts.models import District
+from tracker.formatting import fmt_date
 from tracker.guards import parse_id
 from tracker.labels import choices
 from tracker.partners.models import Partner
@@ -54,6 +55,7 @@ from tracker.pilots.models import (
     SourceType,
     Theme,
 )
+from tracker.pilots.workflow import funding_outside_period
 
 TEXT_MAX = 10_000
 KPI_MAX = 1e12
@@ -387,6 +389,18 @@ class PilotForm(CheckedForm, metaclass=_FromRegistry):
                          "source": "" if partner else (f.source.data or "").strip(), "amount": f.amount.data,
                          "kind": f.kind.data})
         return rows if ok else None
+
+    def mark_funding_outside(self) -> None:
+        """Put "outside the planned period" on each funding line's year that lies outside the typed
+        planned period (the rule at submit and for change requests: ``funding_outside_period``)."""
+        start, end = self.planned_start.data, self.planned_end.data
+        entries = list(self.funding)
+        years = [e.form.year.data if isinstance(e.form.year.data, int) and not e.form.year.errors else None
+                 for e in entries]
+        for i in funding_outside_period(years, start, end):
+            year = entries[i].form.year
+            year.errors = [*year.errors, _l("%(year)s lies outside the planned period %(start)s – %(end)s.",
+                                            year=years[i], start=fmt_date(start), end=fmt_date(end))]
 
     # -- values ----------------------------------------------------------------------------
     def content_values(self) -> dict:

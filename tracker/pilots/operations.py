@@ -7,15 +7,16 @@ UPDATE itself (``tracker.locking.guarded_update``; ``Conflict`` when someone sav
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from tracker import audit, logs
 from tracker.db import db, utcnow
 from tracker.districts.models import District
 from tracker.locking import guarded_update
+from tracker.partners.models import Partner
 from tracker.pilots import permissions, progress
-from tracker.pilots.audit_fields import PILOT, form_fields, required_for_submit
+from tracker.pilots.audit_fields import DATE, PILOT, form_fields, required_for_submit, scope_fields
 from tracker.pilots.models import (
     FundingLine,
     Outcome,
@@ -32,6 +33,7 @@ from tracker.pilots.workflow import (
     Status,
     TransitionError,
     check_transition,
+    funding_outside_period,
     missing_for_submit,
 )
 
@@ -44,11 +46,17 @@ class TooManyLeads(ValueError):
 
 
 class Incomplete(Exception):
-    """``submit`` on a proposal with required fields missing; ``missing`` names them."""
+    """``submit`` on a proposal with required fields missing (``missing`` names them) or funding
+    lines outside the planned period (``outside``: their positions, 0-based)."""
 
-    def __init__(self, missing: list[str]):
-        super().__init__(", ".join(missing))
+    def __init__(self, missing: list[str], outside: list[int] | None = None):
+        super().__init__(", ".join(missing) or "funding outside the planned period")
         self.missing = missing
+        self.outside = outside or []
+
+
+class ScopeNeedsReview(PermissionError):
+    """An owner's change of scope to an approved pilot: it goes through a change request."""
 
 
 @dataclass
@@ -141,10 +149,18 @@ def create_pilot(user, content: Content) -> Pilot:
     return pilot
 
 
-def update_pilot(pilot: Pilot, user, content: Content, expected_version: int | None) -> dict:
-    """Save an edit made on ``expected_version``; raise ``Conflict`` if the pilot moved on."""
+def update_pilot(pilot: Pilot, user, content: Content, expected_version: int | None,
+                 action: str = "update", note: dict | None = None) -> dict:
+    """Save an edit made on ``expected_version``; raise ``Conflict`` if the pilot moved on.
+
+    An owner's change of scope after approval is refused (``ScopeNeedsReview``): it becomes a
+    change request (``tracker/changes/operations.py``), whose acceptance saves it here as
+    ``action`` ``change_accept`` with the decision's ``note`` (audited even if nothing changed).
+    """
     if not permissions.can_edit(user, pilot):
         raise PermissionError("not allowed to edit this pilot")
+    if permissions.needs_change_request(user, pilot) and scope_split(pilot, content)[1]:
+        raise ScopeNeedsReview("a change of scope after approval needs a change request")
     moved = content.values.get("district_id", pilot.district_id) != pilot.district_id
     if moved and not permissions.can_move(user, pilot):
         raise PermissionError("not allowed to move this pilot to another district")
@@ -153,10 +169,81 @@ def update_pilot(pilot: Pilot, user, content: Content, expected_version: int | N
     changes = PILOT.changed(_content_changes(pilot, content.values))
     audit.apply_changes(pilot, content.values)
     changes.update(_set_relations(pilot, content))
-    if changes:
-        PILOT.record(user, pilot.id, "update", changes)
+    if changes or note:
+        PILOT.record(user, pilot.id, action, {**changes, **(note or {})})
     db.session.flush()
     return changes
+
+
+def current_content(pilot: Pilot) -> Content:
+    """What the proposal form would hold for ``pilot`` unchanged."""
+    return Content({f.attr: getattr(pilot, f.attr) for f in form_fields() if not f.relation},
+                   list(pilot.themes), [(link.partner, link.role) for link in pilot.partner_links],
+                   [{"year": line.year, "source_type": line.source_type, "partner": line.partner,
+                     "source": line.source, "amount": line.amount, "kind": line.kind}
+                    for line in pilot.funding])
+
+
+def _unstored_partner(partner_id):
+    return db.session.get(Partner, partner_id) if partner_id is not None else None
+
+
+def with_stored(content: Content, stored: dict) -> Content:
+    """``content`` with the scope fields of ``stored`` (``{field: stored value}``) put in."""
+    values, partners, funding = dict(content.values), content.partners, content.funding
+    for name, value in stored.items():
+        field = PILOT[name]
+        if name == "district":
+            values["district_id"] = value["id"]
+        elif name == "partners":
+            partners = [(partner, link["role"]) for link in value or []
+                        if (partner := _unstored_partner(link["partner_id"]))]
+        elif name == "funding":
+            funding = [{"year": line["year"], "source_type": line["source_type"],
+                        "partner": _unstored_partner(line["partner_id"]), "source": line["source"] or "",
+                        "amount": int(line["amount"]), "kind": line["kind"]} for line in value or []]
+        elif field.kind is DATE:
+            values[field.attr] = date.fromisoformat(value) if value else None
+        else:
+            values[field.attr] = value or ""
+    return replace(content, values=values, partners=partners, funding=funding)
+
+
+def scope_split(pilot: Pilot, content: Content) -> tuple[Content, dict]:
+    """Split an edit of an approved pilot: what applies directly (``content`` with its changes of
+    scope left out) and the scope part (``{field: stored value}`` for a change request), as the
+    pilot field registry's ``scope`` rules judge them (``tracker/pilots/scope.py``)."""
+    diffs = differences(pilot, content)
+    requested, kept = {}, {}
+    for field in scope_fields():
+        if field.name in diffs and field.scope.material(*diffs[field.name]):
+            old, new = diffs[field.name]
+            requested[field.name] = field.scope.requested(new)
+            kept[field.name] = field.scope.combine(new, field.scope.requested(old))
+    return (with_stored(content, kept) if kept else content), requested
+
+
+def with_requested(pilot: Pilot, requested: dict) -> Content:
+    """The pilot's content once the change request's ``requested`` scope part is put in."""
+    current = current_content(pilot)
+    stored = {name: PILOT[name].scope.combine(PILOT.store(name, _stored_source(pilot, name)), value)
+              for name, value in requested.items()}
+    return with_stored(current, stored)
+
+
+def _stored_source(pilot: Pilot, name: str):
+    """The value of form field ``name`` on ``pilot`` as the registry stores it from."""
+    if name == "partners":
+        return [(link.partner, link.role) for link in pilot.partner_links]
+    if name == "district":
+        return pilot.district
+    return getattr(pilot, PILOT[name].attr)
+
+
+def funding_outside(content: Content) -> list[int]:
+    """The positions of ``content``'s funding lines whose year lies outside its planned period."""
+    return funding_outside_period([line["year"] for line in content.funding],
+                                  content.values.get("planned_start"), content.values.get("planned_end"))
 
 
 def transition(pilot: Pilot, action: Action | str, user, comment: str = "",
@@ -172,8 +259,10 @@ def transition(pilot: Pilot, action: Action | str, user, comment: str = "",
                               has_outcome=pilot.outcome is not None)
     if action == Action.SUBMIT:
         missing = missing_for_submit(submission_values(pilot), required_for_submit())
-        if missing:
-            raise Incomplete(missing)
+        outside = funding_outside_period([line.year for line in pilot.funding], pilot.planned_start,
+                                         pilot.planned_end)
+        if missing or outside:
+            raise Incomplete(missing, outside)
     now = utcnow()
     values = {"status": str(target), "status_changed_at": now, "updated_at": now}
     dated = TRANSITIONS[action].sets_date
@@ -287,3 +376,94 @@ def hand_over(pilot: Pilot, new_owner, user) -> None:
     db.session.expire(pilot, ["owner"])
     PILOT.record(user, pilot.id, "handover", {"owner": (old_owner, new_owner)})
     db.session.flush()
+
+
+IMPORTED_COLUMNS = ("status", "actual_start", "actual_end")  # set by an import beside the form's
+
+
+@dataclass
+class Imported:
+    """One row of an imported sheet for :func:`import_pilots`: a new pilot (``pilot`` None) or an
+    update of ``pilot``, in the sheet's ``status`` reached at ``status_at``."""
+
+    pilot: Pilot | None
+    content: Content
+    status: str
+    owner: object = None  # of a new pilot
+    status_at: object = None
+    status_comment: str = ""
+
+
+def _import_event(user, item: Imported, source_status, now) -> StatusEvent:
+    return StatusEvent(pilot_id=item.pilot.id if item.pilot else None, action=None,
+                       from_status=source_status, to_status=item.status, actor_id=user.id,
+                       at=item.status_at or now, comment=item.status_comment)
+
+
+def _create_imported(user, item: Imported, source: str, now) -> tuple[Pilot, dict]:
+    """A new pilot with its relations and its one status event, unflushed; its stored changes."""
+    content = item.content
+    check_one_lead(content.partners)
+    values = dict(content.values)
+    extra = {k: values.pop(k) for k in IMPORTED_COLUMNS if k in values}
+    pilot = Pilot(owner=item.owner, status=item.status, status_changed_at=item.status_at or now,
+                  **values, **extra)
+    pilot.themes = list(content.themes)
+    pilot.partner_links = [PilotPartner(partner=partner, role=role) for partner, role in content.partners]
+    pilot.funding = [FundingLine(**line) for line in content.funding]
+    pilot.events = [_import_event(user, item, None, now)]
+    db.session.add(pilot)
+    pairs = {**_content_changes(None, {k: v for k, v in values.items() if v is not False}),
+             **{k: (None, v) for k, v in extra.items()}, "status": (None, item.status),
+             "owner": (None, item.owner), "themes": (None, content.themes),
+             "partners": (None, content.partners), "funding": (None, content.funding),
+             "file": (None, source)}
+    return pilot, PILOT.changed(pairs)
+
+
+def _update_imported(user, item: Imported, source: str, now) -> dict | None:
+    """Apply an imported row to its existing pilot (guarded); its stored changes, None if none."""
+    pilot, content = item.pilot, item.content
+    check_one_lead(content.partners)
+    values = dict(content.values)
+    extra = {k: values.pop(k) for k in IMPORTED_COLUMNS if k in values}
+    old_status = pilot.status
+    pairs = {**_content_changes(pilot, values), **{k: (getattr(pilot, k), v) for k, v in extra.items()},
+             "status": (old_status, item.status)}
+    if not PILOT.changed(pairs) and not differences(pilot, content):
+        return None
+    columns = {**values, **extra, "updated_at": now}
+    if item.status != old_status:
+        columns.update(status=item.status, status_changed_at=item.status_at or now)
+    guarded_update(pilot, None, **columns)
+    relations = _set_relations(pilot, content)
+    if item.status != old_status:
+        db.session.add(_import_event(user, item, old_status, now))
+    return {**PILOT.changed({**pairs, "file": (None, source)}), **relations}
+
+
+def import_pilots(user, items: list[Imported], source: str) -> list[tuple[Pilot, dict]]:
+    """Create or update pilots from rows of the imported sheet ``source`` (a batch: the new pilots
+    are written in one flush).
+
+    The sheet's status is taken as it is (a historical portfolio is not replayed through the
+    workflow): when it is new or differs, ONE status event records it (``status_comment``, at
+    ``status_at``, the sheet's date). ``content.values`` may also hold ``actual_start`` and
+    ``actual_end``. One audit entry per pilot, action ``import``, names the file; an update that
+    changes nothing writes nothing (its changes are ``{}``). Returns ``(pilot, stored changes)``
+    per item, in order. Flushes, never commits.
+    """
+    now = utcnow()
+    pending = []
+    for item in items:
+        if item.pilot is None:
+            with db.session.no_autoflush:  # a lookup (the district) must not flush each new pilot alone
+                pending.append(_create_imported(user, item, source, now))
+        else:
+            pending.append((item.pilot, _update_imported(user, item, source, now)))
+    db.session.flush()  # the new pilots get their ids
+    for pilot, changes in pending:
+        if changes is not None:
+            audit.record(user, PILOT.entity, pilot.id, "import", changes)
+    db.session.flush()
+    return [(pilot, changes or {}) for pilot, changes in pending]

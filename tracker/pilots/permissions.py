@@ -8,6 +8,7 @@ from tracker.auth.models import Role
 from tracker.memo import per_request
 from tracker.pilots.models import Pilot
 from tracker.pilots.workflow import (
+    CHANGE_CONTROLLED,
     EDITORS,
     PUBLIC_STATUSES,
     REVIEWS,
@@ -17,8 +18,10 @@ from tracker.pilots.workflow import (
     Refusal,
     Status,
     TransitionError,
+    check_change_decision,
     check_transition,
 )
+from tracker.pilots.workflow import needs_change_request as _needs_change_request
 
 
 def _signed_in(user) -> bool:
@@ -148,3 +151,25 @@ def allowed_actions(user, pilot: Pilot) -> list[Action]:
 def allowed_decisions(user, pilot: Pilot) -> list[Action]:
     """The reviewer's choices (approve / return / reject) ``user`` may make now."""
     return [a for a in allowed_actions(user, pilot) if a in REVIEWS]
+
+
+def needs_change_request(user, pilot: Pilot) -> bool:
+    """Whether ``user``'s changes of scope to ``pilot`` wait for a coordinator (a change request)."""
+    return _needs_change_request(pilot.status, actors(user, pilot))
+
+
+def change_refusal(user, pilot: Pilot, change) -> Refusal | None:
+    """Why ``user`` may not accept or decline ``change`` (a change request of ``pilot``) now."""
+    if change is None or change.state != "open" or pilot.status not in CHANGE_CONTROLLED:
+        return Refusal.STATE
+    try:
+        requester = change.requested_by_id == getattr(user, "id", None)
+        check_change_decision(actors(user, pilot), requester=requester)
+    except TransitionError as exc:
+        return exc.kind
+    return None
+
+
+def can_decide_change(user, pilot: Pilot, change) -> bool:
+    """A coordinator of the district or an admin, neither the owner nor the requester."""
+    return change_refusal(user, pilot, change) is None

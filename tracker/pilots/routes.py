@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker import history
+from tracker.changes import operations as change_operations
+from tracker.changes.forms import ChangeDecisionForm
 from tracker.db import db
 from tracker.districts.glance import scope_text
 from tracker.districts.models import District
@@ -22,7 +24,7 @@ from tracker.locking import Conflict, posted_version
 from tracker.paging import page_number
 from tracker.pilots import operations, permissions, queries
 from tracker.pilots.action_forms import ActionForm, DecisionForm
-from tracker.pilots.audit_fields import PILOT, required_for_submit
+from tracker.pilots.audit_fields import PILOT, required_for_submit, scope_labels
 from tracker.pilots.filters import FilterForm
 from tracker.pilots.forms import PilotForm, pilot_form_data
 from tracker.pilots.funding import funding_plan
@@ -107,11 +109,15 @@ def show(pilot_id: int):
     return _render_show(_viewable(pilot_id, full=True))
 
 
-def _render_show(pilot, forms=None, missing=None, conflict=None, status=200):
-    """The pilot page; ``forms`` replaces the blank form of the action (or of the ``decision``)
-    that was just posted."""
+def _render_show(pilot, forms=None, missing=None, conflict=None, status=200, outside=False):
+    """The pilot page; ``forms`` replaces the blank form of the action (or of the ``decision``, or
+    of the ``change`` request's decision) that was just posted."""
     internal = permissions.can_see_internal(current_user, pilot)
     forms = forms or {}
+    change = change_operations.open_request(pilot.id) if internal else None
+    change_form = None
+    if change is not None and permissions.can_decide_change(current_user, pilot, change):
+        change_form = forms.get("change") or ChangeDecisionForm(formdata=None)
     actions = [a for a in permissions.allowed_actions(current_user, pilot) if a not in REVIEWS]
     decisions = permissions.allowed_decisions(current_user, pilot)
     decision_form = None
@@ -123,7 +129,9 @@ def _render_show(pilot, forms=None, missing=None, conflict=None, status=200):
         decision_form=decision_form,
         plan=funding_plan(pilot.funding) if internal else None,
         audit_entries=history.describe(queries.audit_trail(pilot.id), targets=False) if internal else [],
-        missing=missing or [], conflict=conflict, hints=_hints(pilot),
+        missing=missing or [], outside=outside, conflict=conflict, hints=_hints(pilot),
+        change=change, change_diff=change_operations.diff(pilot, change) if change else [],
+        change_form=change_form,
         sent_back=queries.sent_back([pilot]).get(pilot.id) if internal else None,
         trends=trends(pilot) if internal else [],
     ), status
@@ -162,7 +170,11 @@ def new():
 @login_required
 def edit(pilot_id: int):
     pilot = _viewable(pilot_id, full=True, needs=permissions.can_edit)
-    form = PilotForm(obj=pilot_form_data(pilot) if request.method == "GET" else None, pilot=pilot,
+    change = change_operations.open_request(pilot.id)
+    shown = pilot
+    if change is not None and permissions.needs_change_request(current_user, pilot):
+        shown = change_operations.proposed_view(pilot, change)  # the owner edits their request on
+    form = PilotForm(obj=pilot_form_data(shown) if request.method == "GET" else None, pilot=pilot,
                      may_move=permissions.can_move(current_user, pilot))
     if request.method == "GET":
         partner_id = parse_id(request.args.get("partner_id"))
@@ -170,7 +182,8 @@ def edit(pilot_id: int):
             form.prefill_partner(partner_id, request.args.get("role", ""))
         if request.args.get("check") == "submit":
             _mark_missing(form, _missing(operations.submission_values(pilot)))
-    return _proposal(form, pilot)
+            form.mark_funding_outside()
+    return _proposal(form, pilot, change)
 
 
 def _missing(values: dict) -> list[str]:
@@ -190,53 +203,63 @@ def _partner_ids(form) -> set[int]:
     return {int(value) for value, _label in form.partners[0].partner.choices if value}
 
 
-def _proposal(form: PilotForm, pilot):
-    """Shared POST handling of the proposal form (new and edit)."""
+def _proposal(form: PilotForm, pilot, change=None):
+    """Shared POST handling of the proposal form (new and edit); ``change``: the pilot's open
+    change request (shown above the form)."""
     version = pilot.version if pilot else None
     existing_id = pilot.id if pilot else None
     if request.method == "POST":
         version = _posted_version() if pilot else None
         if form.handle_row_buttons(request.form) or "find_similar" in request.form:  # (tracker/search)
-            return _render_form(form, pilot, version)
+            return _render_form(form, pilot, version, change=change)
         if not form.validate_on_submit():
             if "submit_for_review" in request.form:  # every problem in one round, not format errors first
                 _mark_missing(form, _missing({name: form[name].data for name in required_for_submit()}))
-            return _render_form(form, pilot, version, status=400)
+                form.mark_funding_outside()
+            return _render_form(form, pilot, version, status=400, change=change)
         content = Content(form.content_values(), form.selected_themes(), form.cleaned.partners,
                           form.cleaned.funding, form.cleaned.kpi_plan)
         try:
             if pilot is None:
                 pilot = operations.create_pilot(current_user, content)
             else:
-                operations.update_pilot(pilot, current_user, content, version)
+                change = change_operations.save_edit(pilot, current_user, content, version)
             if "submit_for_review" in request.form:
                 operations.transition(pilot, Action.SUBMIT, current_user, expected_version=pilot.version)
         except Conflict:
             db.session.rollback()
             return _render_conflict(form, content, pilot.id)
-        except Incomplete as exc:
+        except (Incomplete, change_operations.FundingOutsidePeriod) as exc:
             db.session.rollback()
-            _mark_missing(form, exc.missing)
+            _mark_missing(form, getattr(exc, "missing", []))
+            form.mark_funding_outside()
             reloaded = queries.load_pilot(existing_id, True) if existing_id else None
-            return _render_form(form, reloaded, version, status=400)
+            return _render_form(form, reloaded, version, status=400, change=change)
         except TransitionError:
             db.session.rollback()
             abort(403)
         db.session.commit()
         if "submit_for_review" in request.form:
             flash(_("The proposal is submitted for review."), "success")
+        elif change is not None:
+            flash(_("Saved. Your changes of scope wait for a coordinator of the district to accept "
+                    "them: until then the pilot keeps its approved scope."), "success")
         else:
             flash(_("The pilot is saved."), "success")
         if "save_and_add_partner" in request.form:
             edit_url = url_for("pilots.edit", pilot_id=pilot.id)
             return redirect("/partners/new?next=" + quote(edit_url, safe=""))
         return redirect(url_for("pilots.show", pilot_id=pilot.id))
-    return _render_form(form, pilot, version)
+    return _render_form(form, pilot, version, change=change)
 
 
-def _render_form(form, pilot, version, status=200, conflict=None):
+def _render_form(form, pilot, version, status=200, conflict=None, change=None):
+    existing = pilot is not None
     return render_template("pilots/form.html", form=form, pilot=pilot, version=version, conflict=conflict,
-                           plan=funding_plan(form.preview_lines())), status
+                           plan=funding_plan(form.preview_lines()), change=change,
+                           reviewed_scope=existing and permissions.needs_change_request(current_user, pilot),
+                           scope_labels=scope_labels(),
+                           sent_back=queries.sent_back([pilot]).get(pilot.id) if existing else None), status
 
 
 def _render_conflict(form, content: Content, pilot_id: int):
@@ -304,7 +327,8 @@ def _take(pilot, form, version: int, key: str, on_date=None):
         return _render_show(pilot, {key: form}, conflict=queries.last_change(pilot.id), status=409)
     except Incomplete as exc:
         db.session.rollback()
-        return _render_show(queries.load_pilot(pilot.id, full=True), missing=exc.missing, status=400)
+        return _render_show(queries.load_pilot(pilot.id, full=True), missing=exc.missing,
+                            outside=bool(exc.outside), status=400)
     except TransitionError as exc:
         db.session.rollback()
         if exc.kind is not Refusal.DATE:
@@ -344,4 +368,6 @@ def _render_outcome(form, pilot, version, status=200, conflict=None):
                            conflict=conflict), status
 
 
+# The change request's decision (tracker/changes/routes.py) answers with this page too.
+viewable, render_show, posted_pilot_version, page_helpers = _viewable, _render_show, _posted_version, _helpers
 from tracker.pilots import progress_routes  # noqa: E402, F401  (its routes join this blueprint)

@@ -212,3 +212,32 @@ def missing_for_submit(values: dict, required: tuple[str, ...]) -> list[str]:
                              (value.strip() if isinstance(value, str) else value)):
             missing.append(name)
     return missing
+
+
+# After approval the owner's changes of scope wait for a coordinator (a change request); the
+# coordinators' and administrators' own edits apply directly.
+CHANGE_CONTROLLED = frozenset({Status.APPROVED, Status.RUNNING, Status.PAUSED, Status.COMPLETED})
+_DIRECT_EDITORS = frozenset({Actor.COORDINATOR, Actor.ADMIN})
+
+
+def needs_change_request(status: Status | str, actors: set[Actor] | frozenset[Actor]) -> bool:
+    """Whether an edit of scope fields by someone holding ``actors`` becomes a change request."""
+    return Status(status) in CHANGE_CONTROLLED and not (set(actors) & _DIRECT_EDITORS)
+
+
+def check_change_decision(actors: set[Actor] | frozenset[Actor], requester: bool) -> None:
+    """Accepting or declining a change request: a coordinator of the district or an administrator,
+    never the pilot's owner nor the one who asked (``requester``). Raises ``TransitionError``."""
+    if Actor.OWNER in actors or requester:
+        raise TransitionError(Refusal.OWN, "nobody decides on their own change request")
+    if not (set(actors) & _DIRECT_EDITORS):
+        raise TransitionError(Refusal.ACTOR, "not allowed to decide on this change request")
+
+
+def funding_outside_period(years: list[int | None], start, end) -> list[int]:
+    """The positions (0-based) of funding ``years`` outside the years of the planned period
+    ``start``–``end`` (dates); none while the period is missing or ends before it starts (reported
+    as such)."""
+    if start is None or end is None or end < start:
+        return []
+    return [i for i, year in enumerate(years) if year is not None and not start.year <= year <= end.year]

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 from tracker.search.backends import create_statements, drop_statements
 
 revision = '0007'
-down_revision = '0014'
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
