@@ -157,8 +157,6 @@ MATRIX: list[Case] = [
     Case("account.set_password_form", get="404 404 404 404 404 404 404", post="404 404 404 404 404 404 404"),
     Case("account.set_password", get="404 404 404 404 404 404 404", post="404 404 404 404 404 404 404",
          args=lambda s: {"token": "not-a-token"}, name="unknown token"),
-    Case("account.token_new", post="L 400 400 400 400 400"),
-    Case("account.token_revoke", post="L 302 404 404 404 404", args=lambda s: {"token_id": s.api_token.id}),
     Case("admin.users", get=ADMIN_ONLY_GET),
     Case("admin.user_new", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400 403"),
     Case("admin.user", get=ADMIN_ONLY_GET, post="L 403 403 403 403 400 403", args=_user),
