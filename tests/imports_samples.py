@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -113,7 +114,8 @@ def with_cached_values(data: bytes, cached: dict[str, str]) -> bytes:
                 for ref, value in cached.items():
                     start = body.index(f'<c r="{ref}"'.encode())
                     end = body.index(b"</c>", start)
-                    cell = body[start:end].replace(b"<v />", f"<v>{value}</v>".encode())
+                    # ``<v />`` from the standard library's writer, ``<v/>`` or ``<v></v>`` through lxml
+                    cell = re.sub(rb"<v\s*/>|<v></v>", f"<v>{value}</v>".encode(), body[start:end], count=1)
                     body = body[:start] + cell + body[end:]
             archive.writestr(item.filename, body)
     return out.getvalue()

@@ -108,7 +108,7 @@ def test_the_scope_flag_of_the_kpi_plan_is_off():
     """Change requests (another part of issue 14's neighbours) decide scope; the plan is not scope."""
     from tracker.pilots.audit_fields import PILOT
 
-    assert PILOT["kpi_plan"].scope is False
+    assert not PILOT["kpi_plan"].scope
 
 
 # -- who may report, and when -------------------------------------------------------------------------
