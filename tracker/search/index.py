@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from flask_babel import force_locale
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from tracker import events
@@ -62,6 +63,15 @@ def _values(title: str, body: str, internal: str) -> dict:
                 raw=fold(f"{title}\n{body}"), raw_internal=fold(internal))
 
 
+def _insert(kind: str, ref_id: int, values: dict) -> None:
+    """A new document, or the one a concurrent transaction has just written for the same pilot or
+    partner (two uploads to one pilot at once): an upsert, never a unique-key error."""
+    table = SearchDocument.__table__
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
+    db.session.execute(insert(table).values(kind=kind, ref_id=ref_id, **values).on_conflict_do_update(
+        index_elements=[table.c.kind, table.c.ref_id], set_=values))
+
+
 def _write(kind: str, texts: dict[int, tuple[str, str, str]], gone: Iterable[int] = ()) -> None:
     """Write the documents of ``kind`` for ``texts`` (ref id → texts); delete those of ``gone``."""
     gone = set(gone)
@@ -77,7 +87,7 @@ def _write(kind: str, texts: dict[int, tuple[str, str, str]], gone: Iterable[int
         values = _values(*parts)
         doc = existing.get(ref_id)
         if doc is None:
-            db.session.add(SearchDocument(kind=kind, ref_id=ref_id, **values))
+            _insert(kind, ref_id, values)
         elif any(getattr(doc, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(doc, k, v)
