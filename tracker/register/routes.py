@@ -32,6 +32,7 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.db import db
 from tracker.districts.exports import csv_text
+from tracker.guards import parse_id
 from tracker.i18n import current_language
 from tracker.links import absolute_url
 from tracker.paging import page_number
@@ -56,7 +57,7 @@ def _filter_form() -> FilterForm:
     (the network follows a district by its address)."""
     args = MultiDict(request.args)
     slug = args.get("district", "")
-    if slug and not slug.isdigit() and (district := queries.district_by_slug(slug[:60])) is not None:
+    if slug and parse_id(slug) is None and (district := queries.district_by_slug(slug[:60])) is not None:
         args["district"] = str(district.id)
     return FilterForm(args, themes=all_themes(), districts=queries.districts(retired=True),
                       locale=current_language(), statuses=STATUSES)
