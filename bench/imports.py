@@ -15,6 +15,7 @@ shared machine the wall time measures the neighbours as much as the import. Targ
 from __future__ import annotations
 
 import argparse
+import cProfile
 import sys
 import tempfile
 import time
@@ -29,13 +30,13 @@ STATUSES = ["Utkast", "Til vurdering", "Godkjent", "Pågår", "På pause", "Full
 
 
 def org_number(n: int) -> str:
-    from tracker.partners.orgnr import check_digit
+    from tracker.partners.orgnr import is_valid
 
     while True:
         first8 = f"{91000000 + n:08d}"
-        digit = check_digit(first8)
-        if digit is not None:
-            return first8 + str(digit)
+        for digit in "0123456789":
+            if is_valid(first8 + digit):
+                return first8 + digit
         n += 100_000
 
 
@@ -64,6 +65,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--database-url")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="write a cProfile of the first import's apply + commit")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="testarena-imports-bench-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite'}"
@@ -101,8 +104,14 @@ def main() -> None:
                 options = plan.Options(user=admin, owner=admin, source="bench.xlsx")
                 result = plan.analyse(table, targets, options)
                 t1, c1 = time.perf_counter(), time.process_time()
+                profiler = cProfile.Profile() if args.profile and label == "first import" else None
+                if profiler:
+                    profiler.enable()
                 plan.apply(result, options)
                 db.session.commit()
+                if profiler:
+                    profiler.disable()
+                    profiler.dump_stats(args.profile)
                 t2, c2 = time.perf_counter(), time.process_time()
             print(f"{label}: {result.totals}; dry run (read + analyse) {t1 - t0:.1f} s "
                   f"(CPU {c1 - c0:.1f} s), import (apply + commit) {t2 - t1:.1f} s (CPU {c2 - c1:.1f} s); "

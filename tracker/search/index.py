@@ -8,6 +8,7 @@ index), so the index commits or rolls back with the change itself. ``reindex`` r
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
@@ -27,8 +28,10 @@ PENDING = "search_pending"  # session.info key: {"pilot": set(ids), "partner": s
 BATCH = 500
 
 
+@functools.lru_cache(maxsize=1024)
 def _labels(kind: str, value) -> str:
-    """The value's label in both languages (a search in either finds it)."""
+    """The value's label in both languages (a search in either finds it); the catalogues do not
+    change while the process runs, so each pair is worked out once."""
     texts = []
     for locale in ("nb", "en"):
         with force_locale(locale):
@@ -63,13 +66,19 @@ def _values(title: str, body: str, internal: str) -> dict:
                 raw=fold(f"{title}\n{body}"), raw_internal=fold(internal))
 
 
-def _insert(kind: str, ref_id: int, values: dict) -> None:
-    """A new document, or the one a concurrent transaction has just written for the same pilot or
-    partner (two uploads to one pilot at once): an upsert, never a unique-key error."""
+def _insert(kind: str, rows: list[dict]) -> None:
+    """New documents in one statement; a document a concurrent transaction has just written for
+    the same pilot or partner (two uploads to one pilot at once) is overwritten: an upsert, never
+    a unique-key error."""
+    if not rows:
+        return
     table = SearchDocument.__table__
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
-    db.session.execute(insert(table).values(kind=kind, ref_id=ref_id, **values).on_conflict_do_update(
-        index_elements=[table.c.kind, table.c.ref_id], set_=values))
+    statement = insert(table)
+    columns = [name for name in rows[0] if name not in ("kind", "ref_id")]
+    statement = statement.on_conflict_do_update(index_elements=[table.c.kind, table.c.ref_id],
+                                                set_={name: statement.excluded[name] for name in columns})
+    db.session.execute(statement, [dict(row, kind=kind) for row in rows])
 
 
 def _write(kind: str, texts: dict[int, tuple[str, str, str]], gone: Iterable[int] = ()) -> None:
@@ -83,14 +92,16 @@ def _write(kind: str, texts: dict[int, tuple[str, str, str]], gone: Iterable[int
     for ref_id in gone:
         if ref_id in existing:
             db.session.delete(existing[ref_id])
+    new = []
     for ref_id, parts in texts.items():
         values = _values(*parts)
         doc = existing.get(ref_id)
         if doc is None:
-            _insert(kind, ref_id, values)
+            new.append(dict(values, ref_id=ref_id))
         elif any(getattr(doc, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(doc, k, v)
+    _insert(kind, new)
 
 
 def _pilot_query():

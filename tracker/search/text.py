@@ -23,7 +23,10 @@ _STEMMERS = (Stemmer.Stemmer("norwegian"), Stemmer.Stemmer("english"))
 
 def fold(text: str) -> str:
     """Lower case without diacritics: "Sløyfe Tromsø Ærlig" → "sloyfe tromso aerlig"."""
-    text = text.lower().translate(_FOLD)
+    text = text.lower()
+    if text.isascii():
+        return text
+    text = text.translate(_FOLD)
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
@@ -37,6 +40,11 @@ def stems(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s.stemWord(word) for s in _STEMMERS))
 
 
+@lru_cache(maxsize=50_000)
+def _folded_stems(word: str) -> tuple[str, ...]:
+    return tuple(fold(s) for s in stems(word))
+
+
 def stemmed(text: str) -> str:
     """``text`` as space-separated stems, for the stemmed index columns."""
     return " ".join(s for w in words(text) for s in stems(w))
@@ -44,7 +52,7 @@ def stemmed(text: str) -> str:
 
 def folded_stems(text: str) -> str:
     """``text`` as folded stems, for the diacritics-free column."""
-    return " ".join(dict.fromkeys(fold(s) for w in words(text) for s in stems(w)))
+    return " ".join(dict.fromkeys(s for w in words(text) for s in _folded_stems(w)))
 
 
 def query_terms(query: str) -> list[str]:
