@@ -7,7 +7,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import Length
 
 from tracker.pilots.fields import Required
-from tracker.pilots.forms import TEXT_MAX, CheckedForm
+from tracker.pilots.form_parts import TEXT_MAX, CheckedForm
 
 ACCEPT, DECLINE = "accept", "decline"
 

@@ -11,7 +11,7 @@ from wtforms.validators import Length, Optional
 
 from tracker.labels import label
 from tracker.pilots.fields import Required, in_pilot_years, not_in_future
-from tracker.pilots.forms import TEXT_MAX, CheckedForm
+from tracker.pilots.form_parts import TEXT_MAX, CheckedForm
 from tracker.pilots.workflow import TRANSITIONS, Action
 
 

@@ -13,7 +13,7 @@ from tracker.audit_fields import Kpi
 from tracker.labels import choices
 from tracker.pilots.audit_fields import PILOT
 from tracker.pilots.fields import Required, RowList, row_buttons, row_errors
-from tracker.pilots.forms import TEXT_MAX, CheckedForm, PlannedKPIRowForm, kpi_number, kpi_rows
+from tracker.pilots.form_parts import TEXT_MAX, CheckedForm, PlannedKPIRowForm, kpi_number, kpi_rows
 
 
 class KPIRowForm(PlannedKPIRowForm):

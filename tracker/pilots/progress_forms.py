@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from tracker.labels import choices
 from tracker.pilots.fields import in_pilot_years, not_in_future
-from tracker.pilots.forms import TEXT_MAX, CheckedForm, kpi_number
+from tracker.pilots.form_parts import TEXT_MAX, CheckedForm, kpi_number
 
 KPI_PREFIX = "kpi_"
 
