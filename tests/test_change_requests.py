@@ -315,3 +315,30 @@ def test_my_work_puts_returned_proposals_first_with_the_comment(catalogue, login
     assert page.index("needs-action-title") < page.index("mine-title")
     edit = login(world.staff_a).get(f"/pilots/{pilot.id}/edit").get_data(as_text=True)
     assert edit.index("Add the budget for 2027.") < edit.index('class="pilot-form"')
+
+
+def test_a_request_that_no_longer_fits_the_period_is_refused_at_acceptance(approved, login):
+    """The funding rule holds when the request is decided, not only when it is made: the
+    coordinator shortened the period after the owner asked for funding in its last year."""
+    world, _themes, _partners, pilot = approved
+    content = pilot_operations.current_content(pilot)
+    content.values["planned_end"] = date(2027, 12, 31)
+    pilot_operations.update_pilot(pilot, world.coordinator_a, content, pilot.version)
+    db.session.commit()
+    content = pilot_operations.current_content(reload(pilot.id))
+    content.funding.append({**content.funding[0], "year": 2027})
+    change = operations.save_edit(reload(pilot.id), world.staff_a, content, reload(pilot.id).version)
+    db.session.commit()
+    assert change is not None
+    content = pilot_operations.current_content(reload(pilot.id))
+    content.values["planned_end"] = date(2026, 12, 31)
+    pilot_operations.update_pilot(reload(pilot.id), world.coordinator_a, content, reload(pilot.id).version)
+    db.session.commit()
+    before = actions(pilot.id)
+    response = login(world.coordinator_a).post(f"/changes/{change.id}/decision", data={
+        "change-choice": "accept", "version": str(reload(pilot.id).version)})
+    assert response.status_code == 400
+    assert "utenfor den planlagte perioden" in response.get_data(as_text=True)
+    assert [line.year for line in reload(pilot.id).funding] == [2026]
+    assert db.session.get(ChangeRequest, change.id).state == State.OPEN
+    assert actions(pilot.id) == before

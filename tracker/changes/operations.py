@@ -117,10 +117,15 @@ def _decided(change: ChangeRequest, user, state: State, comment: str) -> None:
 
 
 def accept(change: ChangeRequest, user, comment: str, expected_version: int | None) -> dict:
-    """Apply the change request to its pilot (audited ``change_accept``, naming ``user``)."""
+    """Apply the change request to its pilot (audited ``change_accept``, naming ``user``).
+
+    Raises ``FundingOutsidePeriod`` when the pilot has changed since the request so that its funding
+    lines no longer fit the planned period (the rule holds at acceptance as at request)."""
     pilot = _check_decision(change, user)
     comment = (comment or "").strip()
     content = pilot_operations.with_requested(pilot, change.proposed)
+    if outside := pilot_operations.funding_outside(content):
+        raise FundingOutsidePeriod(outside)
     changes = pilot_operations.update_pilot(pilot, user, content, expected_version, action="change_accept",
                                             note={"comment": (None, comment)})
     _decided(change, user, State.ACCEPTED, comment)

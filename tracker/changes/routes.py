@@ -42,6 +42,12 @@ def decide(change_id: int):
         db.session.rollback()
         pilot = queries.load_pilot(pilot.id, full=True)
         return render_show(pilot, {"change": form}, conflict=queries.last_change(pilot.id), status=409)
+    except operations.FundingOutsidePeriod:
+        db.session.rollback()
+        form.choice.errors = [_("The pilot has changed since this request: with it, funding would lie "
+                                "outside the planned period. Decline it with a comment, so the owner can "
+                                "send a new request.")]
+        return render_show(queries.load_pilot(pilot.id, full=True), {"change": form}, status=400)
     except (TransitionError, PermissionError):
         db.session.rollback()
         abort(403)
