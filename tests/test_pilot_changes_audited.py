@@ -60,6 +60,10 @@ PILOT_CHANGING = {
         "staff_a", lambda s: f"/pilots/{s.running.id}/progress",
         lambda s: {"version": s.running.version, "report_date": "2026-01-15", "state": "at_risk",
                    "happened": "Forsinket."}, lambda s: s.running),
+    "pilots.progress_edit": PilotChange(
+        "staff_a", lambda s: f"/pilots/{s.running.id}/progress/{s.progress.id}",
+        lambda s: {"version": s.running.version, "report_date": "2026-01-15", "state": "off_track",
+                   "happened": "Rettet."}, lambda s: s.running),
     "partners.merge": PilotChange("admin", lambda s: f"/partners/{s.partner.id}/merge",
                                   lambda s: {"survivor": s.other_partner.id}, lambda s: s.running),
     "admin.user_handover": PilotChange("admin", lambda s: f"/admin/users/{s.world.staff_a.id}/handover",

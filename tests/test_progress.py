@@ -220,6 +220,68 @@ def test_the_operation_locks_audits_and_moves_the_version(world):
         "interim_values": [None, [{"name": "Passasjerer", "unit": "per dag", "value": "12.5"}]]}
 
 
+# -- correcting a report -------------------------------------------------------------------------------
+
+def _one_report(world, login):
+    pilot = running(world)
+    login(world.staff_a).post(f"/pilots/{pilot.id}/progress", data=report_data(pilot))
+    [report] = reports(pilot.id)
+    return db.session.get(Pilot, pilot.id), report
+
+
+def _entries(action: str) -> list[AuditEntry]:
+    return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)).all()
+
+
+@pytest.mark.parametrize("who", ["staff_a", "coordinator_a"])
+def test_a_report_is_corrected_on_its_form_and_audited(world, login, who):
+    pilot, report = _one_report(world, login)
+    version = pilot.version
+    client = login(getattr(world, who))
+    page = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    assert f"/pilots/{pilot.id}/progress/{report.id}" in page  # a "Correct" link on the timeline
+    form = client.get(f"/pilots/{pilot.id}/progress/{report.id}").get_data(as_text=True)
+    assert "Bussene gikk i tre uker." in form and 'value="412.5"' in form  # the form starts from the report
+    first, second = pilot.kpi_plan
+    response = client.post(f"/pilots/{pilot.id}/progress/{report.id}", data=report_data(
+        pilot, state="on_track", **{f"kpi_{first.id}": "", f"kpi_{second.id}": "71"}))
+    assert response.status_code == 302
+    [report] = reports(pilot.id)
+    assert (report.state, report.author_id) == ("on_track", world.staff_a.id)  # the author stays
+    assert [(v.kpi.name, v.value) for v in report.values] == [("Tilfredshet", 71.0)]
+    [entry] = _entries("progress_edit")
+    assert entry.actor_id == getattr(world, who).id
+    assert entry.changes["progress_state"] == ["at_risk", "on_track"]
+    assert set(entry.changes) == {"progress_state", "interim_values"}
+    db.session.expire_all()
+    assert db.session.get(Pilot, pilot.id).version == version + 1
+
+
+def test_an_unchanged_correction_writes_nothing(world, login):
+    pilot, report = _one_report(world, login)
+    version = pilot.version
+    response = login(world.staff_a).post(f"/pilots/{pilot.id}/progress/{report.id}", data=report_data(pilot))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert _entries("progress_edit") == [] and db.session.get(Pilot, pilot.id).version == version
+
+
+def test_corrections_follow_the_reporting_rule_and_bad_input_changes_nothing(world, login):
+    pilot, report = _one_report(world, login)
+    other = running(world)
+    assert login(world.staff_b).post(f"/pilots/{pilot.id}/progress/{report.id}",
+                                     data=report_data(pilot, state="off_track")).status_code == 403
+    client = login(world.staff_a)
+    assert client.get(f"/pilots/{other.id}/progress/{report.id}").status_code == 404  # not its report
+    assert client.get(f"/pilots/{pilot.id}/progress/{10**9}").status_code == 404
+    response = client.post(f"/pilots/{pilot.id}/progress/{report.id}", data=report_data(pilot, happened=" "))
+    assert response.status_code == 400
+    response = client.post(f"/pilots/{pilot.id}/progress/{report.id}",
+                           data=report_data(pilot, state="on_track", version=str(pilot.version - 1)))
+    assert response.status_code == 409
+    assert reports(pilot.id)[0].state == "at_risk" and _entries("progress_edit") == []
+
+
 # -- the pilot page -------------------------------------------------------------------------------------
 
 def _report(pilot, user, day: date, state: str, values: dict, text="Rapport") -> None:

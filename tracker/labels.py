@@ -129,7 +129,7 @@ LABELS = {
         "deactivate": _l("Deactivated"), "reactivate": _l("Reactivated"),
         "merge": _l("Another partner merged into this one"), "merged_into": _l("Merged into another partner"),
         "partner_merge": _l("Partner records merged"),
-        "progress_report": _l("Progress reported"),
+        "progress_report": _l("Progress reported"), "progress_edit": _l("Progress report corrected"),
         # change requests after approval (tracker/changes)
         "change_request": _l("Change requested"), "change_accept": _l("Change request accepted"),
         "change_decline": _l("Change request declined"), "change_withdraw": _l("Change request withdrawn"),

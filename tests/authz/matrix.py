@@ -119,6 +119,8 @@ MATRIX: list[Case] = [
          args=_pilot("running"), data=_progress("running")),
     Case("pilots.progress_report", get="L 403 403 403 403 403 403", post="L 403 403 403 403 403 403",
          args=_pilot("approved"), data=_progress("approved"), name="approved"),
+    Case("pilots.progress_edit", get="L 200 403 200 403 200 403", post="L 302 403 302 403 302 403",
+         args=lambda s: {"pilot_id": s.running.id, "report_id": s.progress.id}, data=_progress("running")),
     Case("partners.index", get="L 200 200 200 200 200 200"),
     Case("partners.show", get="L 200 200 200 200 200 200", args=_partner),
     Case("partners.new", get="L 200 200 200 200 200 403", post="L 400 400 400 400 400 403"),

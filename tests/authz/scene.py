@@ -42,6 +42,7 @@ class Scene:
     draft_file: object = None  # ...and of the draft
     api_token: object = None  # staff_own's personal access token (tracker/api)
     network_source: object = None  # a followed district of another installation (tracker/register)
+    progress: object = None  # the running pilot's progress report
     change: object = None  # the approved pilot's open change request (tracker/changes), by its owner
     import_token: str = ""  # a sheet the admin uploaded for import (tracker/imports)
 
@@ -68,7 +69,7 @@ class Scene:
         scene.draft_file = factories.attach(scene.draft, owner, "Draft application")
         scene.api_token, _secret = api_tokens.create(owner, "Matrix", "read_write", date(2100, 1, 1))
         scene.draft.themes.append(scene.theme)  # complete: it may be submitted
-        factories.report_progress(scene.running, owner)  # its page shows a report and a KPI trend
+        scene.progress = factories.report_progress(scene.running, owner)  # a report and a KPI trend
         scene.network_source = factories.follow("https://testarena.example.se/districts/kista",
                                                 "Stockholm – Kista")
         scene.change = ChangeRequest(pilot_id=scene.approved.id, requested_by_id=owner.id,
