@@ -13,6 +13,7 @@ header, and never changes meaning (new columns are added at the end).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from tracker.audit_fields import DATE
+from tracker.districts.exports import CSV_FORMULA_START, csv_text
 from tracker.links import absolute_url
 from tracker.memo import per_request
 from tracker.pilots.audit_fields import FIELDS, PilotField
@@ -34,6 +36,7 @@ CONTENT: tuple[PilotField, ...] = tuple(
 OUTCOME: tuple[PilotField, ...] = tuple(f for f in FIELDS if f.name in OUTCOME_NAMES and f.public)
 FUNDING: PilotField = next(f for f in FIELDS if f.name == "funding")
 DATES = frozenset(f.name for f in CONTENT if f.kind is DATE)
+LIST_SEPARATOR = "; "  # between the items of a list column in CSV
 
 
 def page_url(pilot_id: int) -> str:
@@ -100,7 +103,8 @@ def _attachments(pilot, attachments) -> list[dict]:
 
 def _joined(items: list[dict] | None, *keys: str) -> str:
     """A list column in CSV: the items' ``keys`` separated by a space, items by ``; ``."""
-    return "; ".join(" ".join(str(i[k]) for k in keys if i.get(k) not in (None, "")) for i in items or [])
+    return LIST_SEPARATOR.join(" ".join(str(i[k]) for k in keys if i.get(k) not in (None, ""))
+                               for i in items or [])
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 HEADER = tuple(c.name for c in COLUMNS)
+_MOMENTS = tuple(HEADER.index(name) for name in (*sorted(DATES), "updated_at"))
 
 
 def record(pilot, attachments: dict | None = None) -> dict:
@@ -184,3 +189,24 @@ def record(pilot, attachments: dict | None = None) -> dict:
 def csv_row(rec: dict) -> list:
     """A :func:`record` as CSV cells, in :data:`HEADER` order."""
     return [c.csv(rec[c.name]) if c.csv else ("" if rec[c.name] is None else rec[c.name]) for c in COLUMNS]
+
+
+def csv_rows(rows, attachments: dict) -> Iterator[list]:
+    """The CSV's cells of a batch of ``queries.csv_batches`` rows (:func:`csv_row` of the
+    :func:`record`, worked out in SQL): the page address, the attachments' addresses and ISO dates
+    filled in, and the formula guard run once per row over all its text (a cell needs it only if
+    the row's text, its cells one per line, has a formula start: ``csv_text``'s pattern starts
+    after a line break as after the start of a cell)."""
+    base = page_url(0).removesuffix("0")
+    url, links, moments = HEADER.index("url"), HEADER.index("attachments"), _MOMENTS
+    for row in rows:
+        cells = list(row)
+        cells[url] = f"{base}{row.id}"
+        if row.id in attachments:
+            cells[links] = _joined(_attachments(row, attachments[row.id]), "url")
+        for i in moments:
+            if (value := cells[i]) is not None:
+                cells[i] = _date(value)
+        if CSV_FORMULA_START.search("\n".join([c for c in cells if c.__class__ is str])):
+            cells = [csv_text(c) for c in cells]
+        yield cells

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.db import db
@@ -19,7 +20,7 @@ from tracker.pilots.models import FundingLine, Outcome, Pilot, PilotPartner, Sta
 from tracker.pilots.permissions import visible_filter
 from tracker.pilots.workflow import PUBLIC_STATUSES
 from tracker.register.models import NetworkPilot, NetworkSource
-from tracker.register.public import CONTENT
+from tracker.register.public import CONTENT, HEADER, LIST_SEPARATOR, OUTCOME
 
 BATCH = 500
 
@@ -130,6 +131,65 @@ def batches(where: list) -> Iterator[tuple[list, dict]]:
         if not rows:
             return
         yield _views(rows), public_attachments(r.id for r in rows)
+        last = rows[-1].id
+
+
+def _joined(value, *order_by, where, select_from, sep: str = LIST_SEPARATOR):
+    """The one place that joins rows into text in SQL: ``value`` of the rows of ``select_from``
+    matching ``where`` (correlated to the pilot), in ``order_by`` order, separated by ``sep``
+    (NULL when there is none). PostgreSQL orders inside ``string_agg``; SQLite before 3.44 has no
+    ORDER BY in ``group_concat``, which then concatenates an ordered subquery in its order (an
+    aggregate over a subquery with ORDER BY is never flattened; ``tests/test_register.py`` checks it)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return (sa.select(sa.func.string_agg(value, aggregate_order_by(sa.literal(sep), *order_by)))
+                .select_from(select_from).where(*where).scalar_subquery())
+    ordered = (sa.select(value.label("value")).select_from(select_from).where(*where)
+               .order_by(*order_by).correlate(Pilot).subquery())
+    return sa.select(sa.func.group_concat(ordered.c.value, sep)).scalar_subquery()
+
+
+def _day(moment):
+    """A UTC moment's date as ISO text, in SQL (SQLite keeps moments as ISO text)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.to_char(moment, "YYYY-MM-DD")
+    return sa.func.substr(moment, 1, 10)
+
+
+def _csv_columns() -> list:
+    """The CSV's columns as SQL, in ``public.HEADER`` order: lists joined as ``public`` joins them
+    ("; " between items, a space between an item's parts), the outcome once evaluated, the funding
+    total where published; ``url`` and ``attachments`` (NULL here) are filled in per batch."""
+    evaluated = Pilot.status == "evaluated"
+    sql = {
+        "id": Pilot.id, "url": sa.null(), "attachments": sa.null(), "updated_at": Pilot.updated_at,
+        "district": District.slug, "district_name": District.name,
+        "themes": _joined(Theme.name_nb, Theme.name_nb, where=[pilot_themes.c.pilot_id == Pilot.id],
+                          select_from=pilot_themes.join(Theme, Theme.id == pilot_themes.c.theme_id)),
+        "partners": _joined(Partner.name + " " + PilotPartner.role, PilotPartner.id,
+                            where=[PilotPartner.pilot_id == Pilot.id],
+                            select_from=PilotPartner.__table__.join(Partner.__table__)),
+        "status_history": _joined(StatusEvent.to_status + " " + _day(StatusEvent.at), StatusEvent.at,
+                                  StatusEvent.id, select_from=StatusEvent.__table__,
+                                  where=[StatusEvent.pilot_id == Pilot.id,
+                                         StatusEvent.to_status.in_([str(s) for s in PUBLIC_STATUSES])]),
+        "funding": sa.case((District.publishes_funding, sa.func.coalesce(
+            sa.select(sa.func.sum(FundingLine.amount)).where(FundingLine.pilot_id == Pilot.id)
+            .scalar_subquery(), 0))),
+        **{f.name: sa.case((evaluated, getattr(Outcome, f.name))) for f in OUTCOME},
+    }
+    plain = {f.name: getattr(Pilot, f.attr) for f in CONTENT if not f.relation and f.name not in sql}
+    return [(sql.get(name, plain.get(name))).label(name) for name in HEADER]
+
+
+def csv_batches(where: list) -> Iterator[tuple[list, dict]]:
+    """The public pilots matching ``where`` in id order, ``BATCH`` at a time, as rows of the CSV's
+    columns (see :func:`_csv_columns`) with their public attachments: one statement per batch, the
+    related tables read as one text per pilot, keyset paging (flat memory)."""
+    stmt = (sa.select(*_csv_columns()).join(District, District.id == Pilot.district_id)
+            .outerjoin(Outcome, Outcome.pilot_id == Pilot.id).where(*where).order_by(Pilot.id).limit(BATCH))
+    last = 0
+    while rows := db.session.execute(stmt.where(Pilot.id > last)).all():
+        yield rows, public_attachments(r.id for r in rows)
         last = rows[-1].id
 
 

@@ -31,7 +31,6 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from tracker.db import db
-from tracker.districts.exports import csv_text
 from tracker.guards import parse_id
 from tracker.i18n import current_language
 from tracker.links import absolute_url
@@ -124,9 +123,8 @@ def pilots_csv():
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(public.HEADER)
-        for batch, attachments in queries.batches(where):
-            for pilot in batch:
-                writer.writerow([csv_text(v) for v in public.csv_row(public.record(pilot, attachments))])
+        for batch, attachments in queries.csv_batches(where):
+            writer.writerows(public.csv_rows(batch, attachments))
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
