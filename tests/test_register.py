@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 import pytest
@@ -17,7 +18,7 @@ from tests import factories
 from tests.browser.conftest import LiveServer
 from tests.conftest import login_as, make_app
 from tracker.db import db
-from tracker.pilots.models import Outcome, Pilot
+from tracker.pilots.models import Outcome, Pilot, StatusEvent
 from tracker.pilots.workflow import Status
 from tracker.register import network, public
 from tracker.register.models import NetworkPilot, NetworkSource
@@ -114,6 +115,38 @@ def test_csv_cells_never_start_a_formula(client, world):
     db.session.commit()
     text = client.get("/register/pilots.csv").get_data(as_text=True)
     assert "'=HYPERLINK(1)" in text
+
+
+def test_csv_rows_are_the_public_records_with_lists_joined_in_order(app, client, register, world):
+    """The CSV is read as one row per pilot (lists joined in SQL): each row is still the pilot's
+    public record as CSV cells, lists in their order, a separator inside a name kept as it is."""
+    from tracker.districts.exports import csv_text
+    from tracker.files import operations as files
+    from tracker.register import queries
+
+    pilot = register["running"]
+    pilot.themes.append(factories.make_theme(name_nb="Avfall; gjenbruk", name_en="Waste"))
+    factories.link_partner(pilot, factories.make_partner("Vann; Avløp AS"), "implementer")
+    factories.link_partner(pilot, factories.make_partner("Bydel;=1+1 AS"), "funder")
+    factories.add_funding(pilot, 2026, 750_000)
+    factories.add_funding(register["other"], 2026, 100_000)
+    files.add_link(pilot, world.staff_a, "report", "Nettside", "https://example.no/a;b", "", "", True)
+    for status, day in ((Status.PAUSED, 3), (Status.SUBMITTED, 1), (Status.APPROVED, 2)):  # not in date order
+        pilot.events.append(StatusEvent(to_status=status, at=datetime(2026, 1, day, 23, 30, tzinfo=UTC)))
+    world.district_a.publishes_funding = True
+    register["other"].outcome = Outcome(verdict="stop", summary="Skjult.", lessons="Skjult.")
+    db.session.commit()
+    rows = list(csv.reader(io.StringIO(client.get("/register/pilots.csv").get_data(as_text=True))))[1:]
+    with app.test_request_context():
+        for row in rows:
+            one = queries.one(int(row[0]))
+            expected = public.csv_row(public.record(one, queries.public_attachments([one.id])))
+            assert row == ["" if v is None else str(csv_text(v)) for v in expected], one.title
+    running = next(dict(zip(public.HEADER, r, strict=True)) for r in rows if int(r[0]) == pilot.id)
+    assert running["themes"] == "Avfall; gjenbruk; Energi"
+    assert running["partners"] == "Sensorbyen AS lead; Vann; Avløp AS implementer; Bydel;'=1+1 AS funder"
+    assert running["status_history"].startswith("approved 2026-01-02; paused 2026-01-03; running ")
+    assert running["funding"] == "750000" and running["attachments"].endswith("/versions/1; https://example.no/a;b")
 
 
 def test_the_catalogue_is_dcat_with_nlod_unless_configured(client, register, app, monkeypatch):

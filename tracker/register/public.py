@@ -21,7 +21,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from tracker.audit_fields import DATE
-from tracker.districts.exports import CSV_FORMULA_START, csv_text
+from tracker.districts.exports import CSV_FORMULA_AFTER_BREAK, csv_text
 from tracker.links import absolute_url
 from tracker.memo import per_request
 from tracker.pilots.audit_fields import FIELDS, PilotField
@@ -194,9 +194,8 @@ def csv_row(rec: dict) -> list:
 def csv_rows(rows, attachments: dict) -> Iterator[list]:
     """The CSV's cells of a batch of ``queries.csv_batches`` rows (:func:`csv_row` of the
     :func:`record`, worked out in SQL): the page address, the attachments' addresses and ISO dates
-    filled in, and the formula guard run once per row over all its text (a cell needs it only if
-    the row's text, its cells one per line, has a formula start: ``csv_text``'s pattern starts
-    after a line break as after the start of a cell)."""
+    filled in, and the formula guard searched once per row over all its text, one cell a line (a
+    line break counts as a cell's start in ``csv_text``'s rule), then run per cell only if found."""
     base = page_url(0).removesuffix("0")
     url, links, moments = HEADER.index("url"), HEADER.index("attachments"), _MOMENTS
     for row in rows:
@@ -207,6 +206,6 @@ def csv_rows(rows, attachments: dict) -> Iterator[list]:
         for i in moments:
             if (value := cells[i]) is not None:
                 cells[i] = _date(value)
-        if CSV_FORMULA_START.search("\n".join([c for c in cells if c.__class__ is str])):
+        if CSV_FORMULA_AFTER_BREAK.search("\n".join(["", *(c for c in cells if c.__class__ is str)])):
             cells = [csv_text(c) for c in cells]
         yield cells
