@@ -102,8 +102,7 @@ def _views(rows) -> list[SimpleNamespace]:
                                    publishes_funding=values.pop("publishes_funding"))
         views.append(SimpleNamespace(
             **values, district=district,
-            themes=[SimpleNamespace(slug=t.slug, name_nb=t.name_nb, name_en=t.name_en)
-                    for t in themes[r.id]],
+            themes=themes[r.id],  # rows with ``slug``, ``name_nb`` and ``name_en``
             partner_links=[SimpleNamespace(role=p.role, partner=SimpleNamespace(
                 name=p.name, kind=p.kind, country=p.country, org_number=p.org_number))
                 for p in partners[r.id]],
