@@ -18,9 +18,11 @@ from tests import factories
 from tests.browser.conftest import LiveServer
 from tests.conftest import login_as, make_app
 from tracker.db import db
+from tracker.districts.exports import csv_text
+from tracker.files import operations as file_operations
 from tracker.pilots.models import Outcome, Pilot, StatusEvent
 from tracker.pilots.workflow import Status
-from tracker.register import network, public
+from tracker.register import network, public, queries
 from tracker.register.models import NetworkPilot, NetworkSource
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -120,17 +122,14 @@ def test_csv_cells_never_start_a_formula(client, world):
 def test_csv_rows_are_the_public_records_with_lists_joined_in_order(app, client, register, world):
     """The CSV is read as one row per pilot (lists joined in SQL): each row is still the pilot's
     public record as CSV cells, lists in their order, a separator inside a name kept as it is."""
-    from tracker.districts.exports import csv_text
-    from tracker.files import operations as files
-    from tracker.register import queries
-
     pilot = register["running"]
     pilot.themes.append(factories.make_theme(name_nb="Avfall; gjenbruk", name_en="Waste"))
     factories.link_partner(pilot, factories.make_partner("Vann; Avløp AS"), "implementer")
     factories.link_partner(pilot, factories.make_partner("Bydel;=1+1 AS"), "funder")
     factories.add_funding(pilot, 2026, 750_000)
     factories.add_funding(register["other"], 2026, 100_000)
-    files.add_link(pilot, world.staff_a, "report", "Nettside", "https://example.no/a;b", "", "", True)
+    file_operations.add_link(pilot, world.staff_a, "report", "Nettside", "https://example.no/a;b", "", "",
+                             True)
     for status, day in ((Status.PAUSED, 3), (Status.SUBMITTED, 1), (Status.APPROVED, 2)):  # not in date order
         pilot.events.append(StatusEvent(to_status=status, at=datetime(2026, 1, day, 23, 30, tzinfo=UTC)))
     world.district_a.publishes_funding = True
