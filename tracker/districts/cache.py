@@ -37,13 +37,18 @@ DEFAULT_SECONDS = 60
 
 
 def viewer_key() -> str:
-    """Who the figures are computed for: the public, any admin, the innovation office (who see
-    the same pilots as admins, but the scope line names their role), or one signed-in user."""
-    if not current_user.is_authenticated:
+    """Who the figures are computed for: the signed-in user of this session (``viewer_of``)."""
+    return viewer_of(current_user)
+
+
+def viewer_of(user) -> str:
+    """The public (None or anonymous), any admin, the innovation office (who see the same pilots
+    as admins, but the scope line names their role), or one signed-in user."""
+    if user is None or not user.is_authenticated:
         return "anonymous"
-    if current_user.is_admin or current_user.is_viewer:
-        return str(current_user.role)
-    return f"user:{current_user.id}"
+    if user.is_admin or user.is_viewer:
+        return str(user.role)
+    return f"user:{user.id}"
 
 
 class SectionCache:
@@ -123,20 +128,29 @@ def _store():
     return stores["districts_cache"]
 
 
-def cached_section(name: str, render: Callable[[], T]) -> T:
-    """``render()`` once per (section, viewer, language, query string, data version).
+def cached(key: tuple, render: Callable[[], T]) -> T:
+    """``render()`` once per ``key`` and data version, kept as JSON allows (str, tuples, lists).
 
-    The result is our own autoescaped template output (or a tuple holding it); the page
-    template marks it ``|safe``.
+    The key must name everything the result depends on besides the data: above all who it is
+    for (``viewer_key``), so nobody is served what only another caller may see.
     """
     # Off by default under TESTING, where most tests count queries or look at one render.
     ttl = current_app.config.get("DISTRICTS_CACHE_SECONDS", 0 if current_app.testing else DEFAULT_SECONDS)
     if not ttl:
         return render()
     store = _store()
-    key = (name, viewer_key(), str(get_locale()), request.query_string, data_version.current())
-    html = store.get(key, ttl)
-    if html is None:
-        html = render()
-        store.put(key, html, ttl)
-    return html
+    key = (*key, data_version.current())
+    value = store.get(key, ttl)
+    if value is None:
+        value = render()
+        store.put(key, value, ttl)
+    return value
+
+
+def cached_section(name: str, render: Callable[[], T]) -> T:
+    """``render()`` once per (section, viewer, language, query string, data version).
+
+    The result is our own autoescaped template output (or a tuple holding it); the page
+    template marks it ``|safe``.
+    """
+    return cached((name, viewer_key(), str(get_locale()), request.query_string), render)
