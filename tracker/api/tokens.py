@@ -13,6 +13,7 @@ import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from tracker import events
 from tracker.api.models import ApiToken, Scope
@@ -44,7 +45,8 @@ def find(secret: str) -> ApiToken | None:
     """The usable token with this secret: known, not revoked, not expired, its user active."""
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return None
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest(secret))
+                              .options(joinedload(ApiToken.user)))  # one query per request
     if token is None or token.state() != "active" or not token.user.active:
         return None
     return token
