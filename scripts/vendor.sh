@@ -23,10 +23,4 @@ sed -E 's#url\(https://punkt-cdn[^)"]*/icons/([a-z0-9-]+\.svg)\)#url(../icons/\1
 if grep -q 'https://' "$dest/css/pkt.min.css"; then echo "remote URL left in pkt.min.css" >&2; exit 1; fi
 mkdir -p tests/vendor/axe-core
 cp $axe/axe.min.js $axe/LICENSE tests/vendor/axe-core/
-# Swagger UI for the API docs page (/api/v1/docs; started by static/js/api-docs.js, no inline script).
-SWAGGER=${SWAGGER:-swagger-ui-dist@5.35.0}
-(cd "$work" && npm pack --silent "$SWAGGER" >/dev/null && mkdir -p swagger && tar xzf swagger-ui-dist-*.tgz -C swagger)
-dest=static/vendor/swagger-ui-dist
-rm -rf "$dest"; mkdir -p "$dest"
-cp "$work"/swagger/package/{swagger-ui-bundle.js,swagger-ui-bundle.js.LICENSE.txt,swagger-ui.css,LICENSE,NOTICE} "$dest/"
-echo "vendored: $PUNKT_CSS $PUNKT_ASSETS $AXE $SWAGGER"
+echo "vendored: $PUNKT_CSS $PUNKT_ASSETS $AXE"

@@ -21,7 +21,7 @@ from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from tracker import events
-from tracker.api import queries, schemas, tokens, writes
+from tracker.api import queries, reference, schemas, tokens, writes
 from tracker.db import db
 from tracker.errors import answers_itself
 from tracker.extensions import csrf, limiter
@@ -248,4 +248,6 @@ def openapi():
 
 @_undocumented("/docs", "docs")
 def docs():
-    return render_template("api/docs.html", spec_url=url_for("api.openapi"))
+    document = spec()
+    return render_template("api/docs.html", spec_url=url_for("api.openapi"),
+                           operations=reference.operations(document), schemas=reference.schemas(document))
