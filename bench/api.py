@@ -1,6 +1,8 @@
 """The JSON API under load: ``GET /api/v1/pilots?district=…`` (a page of 50) against the bare-Flask
 ceiling (``bench/hello.py``) and against Datasette serving the same SQLite file (the same filtered
-rows as JSON), in one run. Prints the figures; never runs in CI.
+rows as JSON), in one run; the API anonymously (from the page cache, shared through Redis where it
+answers, as production runs), with a read token, and once more with the cache off (the query and
+serialisation path). Prints the figures; never runs in CI.
 
     .venv/bin/python bench/api.py               # 20,000 pilots (the database bench/run.py builds)
     .venv/bin/python bench/api.py --datasette /path/to/datasette
@@ -127,6 +129,8 @@ def main() -> None:
         results["ceiling"] = load_once(hello, "/", args)
         results["api anonymous"] = load_once(app, path, args)
         results["api with token"] = load_once(app, path, args, f"Authorization: Bearer {secret}")
+    with run.Server("tracker:create_app()", run.tracker_env(url, cache=False)) as uncached:
+        results["api anonymous, cache off"] = load_once(uncached, path, args)
     if Path(args.datasette).exists():
         with Datasette(args.datasette, database) as datasette:
             results["datasette"] = load_once(datasette, ds_path, args)
