@@ -97,7 +97,11 @@ class Server:
 
     def __exit__(self, *exc):
         self.proc.terminate()
-        self.proc.wait(10)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:  # a loaded machine: the graceful stop took too long
+            self.proc.kill()
+            self.proc.wait(10)
 
     def cpu(self) -> float:
         """CPU seconds used so far by gunicorn's master and workers (Linux ``/proc``)."""
