@@ -1,4 +1,5 @@
-"""A small per-process cache of the rendered district sections, keyed by a data version.
+"""A small per-process cache of the rendered district sections (and of the API's pilot list,
+``cached()``), keyed by a data version.
 
 The body of the district page and of the city overview depends only on the data, the viewer's
 visibility, the language and the query string; the page around it (CSRF token, flashes, user name)
