@@ -113,6 +113,15 @@ def test_filters_are_the_district_pages(client, register, world):
     assert _all_items(client, "/api/v1/pilots?status=draft") == []
 
 
+def test_blank_arguments_are_no_filter(client, register):
+    """The docs page's forms send every field, blank ones too (``?q=&status=``)."""
+    blank = "q=&district=&status=&theme=&arena=&partner=&year=&limit=&cursor="
+    page = client.get(f"/api/v1/pilots?{blank}")
+    assert page.status_code == 200 and page.get_json()["items"]
+    assert page.get_json() == client.get("/api/v1/pilots").get_json()
+    assert client.get("/api/v1/partners?limit=&cursor=").status_code == 200
+
+
 @pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=x", "district=0", "status=nope",
                                    "year=1900", "cursor=%%%", "cursor=aWQ6eA"])
 def test_bad_arguments_are_problems_naming_the_parameter(client, world, query):

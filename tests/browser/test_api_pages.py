@@ -22,6 +22,10 @@ def test_docs_page_shows_the_generated_document(page):
     page.get_by_role("link", name="PilotPage").first.click()  # a response type leads to its schema
     expect(page.locator("#schema-PilotPage")).to_be_in_viewport()
     check_accessibility(page, "API docs")
+    page.locator("#get-api-v1-pilots-try-status").fill("running")  # the form of the list's arguments
+    page.get_by_role("button", name="Send forespørselen GET /api/v1/pilots", exact=True).click()
+    assert "/api/v1/pilots?q=&district=&status=running" in page.url
+    assert '"items"' in page.content()  # the blank fields were no filter: the JSON page came back
 
 
 def test_make_and_revoke_a_token(page):

@@ -71,6 +71,9 @@ def operations(spec: dict) -> list[dict]:
                                 "type": type_of(p.get("schema", {})), "description": p.get("description", "")}
                                for p in [*shared, *op.get("parameters", [])]],
                 "body": type_of(body) if body else None,
+                # a form on the page sends it (a GET with query arguments only, without a token)
+                "try": method == "get" and {} in security and all(
+                    p["in"] == "query" for p in [*shared, *op.get("parameters", [])]),
                 "responses": sorted(responses, key=lambda r: (r["code"] == "default", r["code"])),
             })
     return sorted(out, key=lambda o: (o["path"], METHODS.index(o["method"].lower())))

@@ -62,10 +62,15 @@ class Strict(ma.Schema):
 
 
 class Lenient(ma.Schema):
-    """Query strings: unknown arguments are ignored (caches and tracking add their own)."""
+    """Query strings: unknown arguments are ignored (caches and tracking add their own), and an
+    empty one (``?status=``, what an HTML form sends for a blank field) is no argument at all."""
 
     class Meta:
         unknown = ma.EXCLUDE
+
+    @ma.pre_load
+    def _empty_is_absent(self, data, **kwargs):
+        return {name: value for name, value in data.items() if value != ""}
 
 
 # -- references ---------------------------------------------------------------------------------
