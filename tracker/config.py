@@ -72,6 +72,10 @@ class Defaults:
     MAIL_MAX_ATTEMPTS = 6  # then the message is given up (recorded for admins)
     MAIL_RETRY_SECONDS = 60  # first back-off; doubles after each failure
     MAIL_LEASE_SECONDS = 600  # a claimed message is taken again by another worker after this
+    # Sent messages are marked in one commit per this many, or per this many seconds: a worker
+    # killed outright sends at most that group again (tracker/notifications/worker.py).
+    MAIL_COMMIT_EVERY = 20
+    MAIL_COMMIT_SECONDS = 1.0
     NOTIFY_POLL_SECONDS = 5
     NOTIFY_RETENTION_DAYS = 365  # notifications are kept 12 months
     # Open data (tracker/register/catalog.py): the licence URI, and who publishes the data set.

@@ -1,11 +1,14 @@
-"""The outbox worker: lease due rows, send each, record the delivery, commit per message.
+"""The outbox worker: lease due rows, send each, record the deliveries, commit in small groups.
 
 Claiming is one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)`` on
 PostgreSQL (several workers never lease the same row), the same statement without the lock
-clause on SQLite (its writes are serialised). A row is marked sent in its own commit right after
-the SMTP server accepted it; a worker killed mid-batch leaves its other leased rows pending, and
-they are taken again when the lease runs out. Failures retry with exponential back-off and give
-up after ``MAIL_MAX_ATTEMPTS``.
+clause on SQLite (its writes are serialised). Rows the SMTP server accepted are marked sent in one
+commit per group of ``MAIL_COMMIT_EVERY`` messages, or sooner when the group's first was sent
+``MAIL_COMMIT_SECONDS`` ago, and at the end of the batch (also when it ends by an exception). The
+price, kept small on purpose: a worker killed outright (SIGKILL, power cut) forgets at most that
+one group, whose messages are sent again, with the same Message-ID, when the lease runs out.
+Nothing is lost: rows not marked stay leased, then pending. Failures are stored at once, retry
+with exponential back-off and give up after ``MAIL_MAX_ATTEMPTS``.
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _finish(message: OutboxMessage, token: str, values: dict, delivery: dict) -> bool:
-    """Store the outcome if this worker still holds the lease, in its own short transaction on its
+    """Store a failure if this worker still holds the lease, in its own short transaction on its
     own connection (committed at once; the batch's loaded rows stay as they are)."""
     with db.engine.begin() as conn:
         done = conn.execute(
@@ -80,14 +83,49 @@ def _finish(message: OutboxMessage, token: str, values: dict, delivery: dict) ->
     return bool(done)
 
 
-def deliver(message: OutboxMessage, token: str, transport, now=None,
-            email_language: str | None = None) -> str:
-    """Send one leased message; return ``sent``, ``failed`` or ``gave_up``."""
-    attempt = message.attempts + 1
+class SentLog:
+    """Messages the SMTP server accepted, marked sent in one commit per small group (see above)."""
+
+    def __init__(self, token: str, now=None):
+        self.token, self.now = token, now
+        self.size = int(current_app.config["MAIL_COMMIT_EVERY"])
+        self.seconds = float(current_app.config["MAIL_COMMIT_SECONDS"])
+        self.pending: dict[int, object] = {}  # outbox id -> when it was sent
+        self.since = 0.0
+
+    def add(self, message: OutboxMessage) -> None:
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending[message.id] = self.now or utcnow()
+        if len(self.pending) >= self.size or time.monotonic() - self.since >= self.seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Two statements and a commit on a connection of its own: the rows this worker still
+        leases become sent (attempts + 1), and each gets its delivery record."""
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, {}
+        with db.engine.begin() as conn:
+            held = conn.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id.in_(pending), OutboxMessage.lease_token == self.token)
+                .values(lease_token=None, lease_until=None, state=OutboxState.SENT, last_error="",
+                        attempts=OutboxMessage.attempts + 1, sent_at=max(pending.values()))
+                .returning(OutboxMessage.id, OutboxMessage.attempts)).all()
+            if held:
+                conn.execute(sa.insert(Delivery), [
+                    {"outbox_id": i, "outcome": "sent", "error": "", "attempt": n, "at": pending[i]}
+                    for i, n in sorted(held)])
+
+
+def deliver(message: OutboxMessage, token: str, transport, builder: mail.Builder, sent: SentLog,
+            now=None, email_language: str | None = None) -> str:
+    """Send one leased message; return ``sent`` (recorded through ``sent``), ``failed`` or ``gave_up``."""
     try:
-        email = mail.build(message, email_language)
-        transport.send(email, f"{message.id:08d}")
+        transport.send(builder.build(message, email_language), f"{message.id:08d}")
     except (OSError, smtplib.SMTPException, ValueError, LookupError) as exc:
+        attempt = message.attempts + 1
         error = f"{type(exc).__name__}: {exc}"[:500]
         now = now or utcnow()
         gave_up = attempt >= int(current_app.config["MAIL_MAX_ATTEMPTS"])
@@ -98,9 +136,7 @@ def deliver(message: OutboxMessage, token: str, transport, now=None,
         _finish(message, token, values, {"outcome": outcome, "error": error, "attempt": attempt, "at": now})
         log.warning("mail to user %s %s (attempt %s): %s", message.user_id, outcome, attempt, error)
         return outcome
-    now = now or utcnow()
-    sent = {"attempts": attempt, "state": OutboxState.SENT, "sent_at": now, "last_error": ""}
-    _finish(message, token, sent, {"outcome": "sent", "error": "", "attempt": attempt, "at": now})
+    sent.add(message)
     return "sent"
 
 
@@ -113,14 +149,20 @@ def run_once(batch: int = 100, transport=None, now=None) -> dict[str, int]:
     languages = dict(db.session.execute(
         sa.select(NotificationSettings.user_id, NotificationSettings.email_language)
         .where(NotificationSettings.user_id.in_({m.user_id for m in rows}))).all()) if rows else {}
+    sent = SentLog(token, now)
     try:
         with current_app.test_request_context("/"):
+            builder = mail.Builder(current_app)
             for message in rows:
-                counts[deliver(message, token, transport, now, languages.get(message.user_id))] += 1
+                counts[deliver(message, token, transport, builder, sent, now,
+                               languages.get(message.user_id))] += 1
     finally:
-        if own:
-            transport.close()
-        db.session.rollback()  # end the read transaction; what changed was committed per message
+        try:
+            sent.flush()  # what the server accepted is recorded even when the batch ends early
+        finally:
+            if own:
+                transport.close()
+            db.session.rollback()  # end the read transaction; what changed was committed apart
     return counts
 
 
