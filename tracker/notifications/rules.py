@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from tracker import events
-from tracker.auth.models import User
+from tracker.auth.models import User, district_coordinators
 from tracker.db import db, utcnow
 from tracker.notifications.models import Follow, Mode, Notification, NotificationSettings, OutboxMessage
 
@@ -45,66 +45,81 @@ PILOT_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+def _coordinators(pilot):
+    """The ids of the pilot's district's coordinators, as a subquery."""
+    table = district_coordinators
+    return sa.select(table.c.user_id).where(table.c.district_id == pilot.district_id)
+
+
+def following(pilot):
+    """SQL condition on ``User.id``: follows ``pilot``. Owner and district coordinators follow
+    unless they unfollowed; anyone else who chose to follow it does."""
+    chosen = sa.select(Follow.user_id).where(Follow.pilot_id == pilot.id)
+    return sa.or_(User.id.in_(chosen.where(Follow.following.is_(True))),
+                  sa.and_(sa.or_(User.id == pilot.owner_id, User.id.in_(_coordinators(pilot))),
+                          User.id.not_in(chosen.where(Follow.following.is_(False)))))
+
+
 def followers(pilot) -> set[int]:
-    """Ids of everyone following ``pilot``: owner and district coordinators (unless they
-    unfollowed) and everyone who chose to follow it."""
-    rows = dict(db.session.execute(
-        sa.select(Follow.user_id, Follow.following).where(Follow.pilot_id == pilot.id)).all())
-    automatic = {pilot.owner_id, *_coordinator_ids(pilot)}
-    return {u for u in automatic if rows.get(u, True)} | {u for u, on in rows.items() if on}
+    """Ids of everyone following ``pilot``."""
+    return set(db.session.scalars(sa.select(User.id).where(following(pilot))))
 
 
 def is_following(user, pilot) -> bool:
-    return user.id in followers(pilot)
+    return db.session.scalar(sa.select(User.id).where(User.id == user.id, following(pilot))) is not None
 
 
-def _coordinator_ids(pilot) -> set[int]:
-    return {u.id for u in pilot.district.coordinators}
-
-
-def _audience(pilot, names, entry) -> set[int]:
-    ids: set[int] = set()
+def _audience(pilot, names, entry):
+    """SQL condition on ``User.id``: the people the audiences ``names`` make up (None: nobody)."""
+    conditions = []
     for name in names:
         if name == OWNER:
-            ids.add(pilot.owner_id)
+            conditions.append(User.id == pilot.owner_id)
         elif name == COORDINATORS:
-            ids |= _coordinator_ids(pilot)
+            conditions.append(User.id.in_(_coordinators(pilot)))
         elif name == FOLLOWERS:
-            ids |= followers(pilot)
+            conditions.append(following(pilot))
         elif name == NEW_OWNER:
             new = (entry.changes.get("owner") or [None, None])[1]
             if isinstance(new, dict) and new.get("id"):
-                ids.add(new["id"])
-    return ids
+                conditions.append(User.id == new["id"])
+    return sa.or_(*conditions) if conditions else None
+
+
+def _value(value, column):
+    """A constant of the INSERT … SELECT below (PostgreSQL wants a NULL typed; SQLite would turn a
+    timestamp cast to its DATETIME into a number)."""
+    return sa.cast(sa.null(), column.type) if value is None else sa.literal(value, column.type)
 
 
 def notify(user_ids, kind: str, action: str, actor, pilot=None, comment: str = "") -> list[int]:
     """A notification (and an outbox row where the user wants e-mail now) for each active user in
-    ``user_ids`` except the actor; their ids. Two reads and two multi-row inserts, whatever the
-    number of people told (it runs inside every action)."""
+    ``user_ids`` except the actor; their ids, in the order of the users' ids. ``user_ids`` is a
+    collection of ids or a SQL condition on ``User.id`` (an audience). Two statements, whatever the
+    number of people told (it runs inside every action): one INSERT … SELECT that picks the people
+    and their preferred mode, and one insert of the outbox rows."""
+    if user_ids is None:
+        return []
+    if not isinstance(user_ids, sa.ColumnElement):
+        user_ids = User.id.in_(sorted(set(user_ids) - {None}))
     actor_id = getattr(actor, "id", None)
-    ids = sorted(set(user_ids) - {actor_id, None})
-    if not ids:
-        return []
-    rows = db.session.execute(
-        sa.select(User.id, NotificationSettings.modes)
-        .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
-        .where(User.id.in_(ids), User.active.is_(True)).order_by(User.id)).all()
-    if not rows:
-        return []
     now = utcnow()
-    common = {"kind": kind, "action": action, "pilot_id": getattr(pilot, "id", None), "actor_id": actor_id,
-              "title": (pilot.title if pilot else "")[:300], "comment": comment or "", "created_at": now,
-              "actor_name": (getattr(actor, "name", "") or "")[:200]}
-    modes = {user_id: (settings or {}).get(kind, DEFAULT_MODE) for user_id, settings in rows}
-    insert = sa.insert(Notification).returning(Notification.id, sort_by_parameter_order=True)
-    made = db.session.scalars(insert, [{**common, "user_id": u, "mode": modes[u]} for u, _ in rows]).all()
+    constants = {"kind": kind, "action": action, "pilot_id": getattr(pilot, "id", None), "actor_id": actor_id,
+                 "title": (pilot.title if pilot else "")[:300], "comment": comment or "",
+                 "actor_name": (getattr(actor, "name", "") or "")[:200], "created_at": now}
+    mode = sa.func.coalesce(NotificationSettings.modes[kind].as_string(), str(DEFAULT_MODE))
+    columns = Notification.__table__.c
+    people = (sa.select(User.id, mode, *(_value(v, columns[k]) for k, v in constants.items()))
+              .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
+              .where(user_ids, User.active.is_(True), User.id != (actor_id or 0)))
+    made = sorted(db.session.connection().execute(
+        sa.insert(Notification).from_select(["user_id", "mode", *constants], people)
+        .returning(Notification.user_id, Notification.id, Notification.mode)).all())
     mailed = [{"user_id": u, "notification_id": n, "state": "pending", "attempts": 0, "next_attempt_at": now,
-               "last_error": "", "created_at": now}
-              for (u, _), n in zip(rows, made, strict=True) if modes[u] == Mode.NOW]
+               "last_error": "", "created_at": now} for u, n, mode in made if mode == Mode.NOW]
     if mailed:
-        db.session.execute(sa.insert(OutboxMessage), mailed)
-    return list(made)
+        db.session.connection().execute(sa.insert(OutboxMessage.__table__), mailed)
+    return [n for _, n, _ in made]
 
 
 def _comment(entry) -> str:
