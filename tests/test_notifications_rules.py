@@ -7,12 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tracker import audit
+from tests.sql import counted
+from tracker import audit, events
 from tracker.auth.models import Role
 from tracker.auth.operations import create_user
 from tracker.db import db
 from tracker.notifications import operations as notify_ops
 from tracker.notifications.models import Mode, Notification, OutboxMessage
+from tracker.notifications.rules import on_recorded
 from tracker.pilots import operations
 from tracker.pilots.models import Pilot
 from tracker.pilots.workflow import Action, Status
@@ -163,3 +165,28 @@ def test_preferences_decide_whether_an_email_is_queued(cast, mode, mailed):
     db.session.commit()
     assert told() == {world.coordinator_a.id, second.id}  # always in the app
     assert outboxed() == ({world.coordinator_a.id, second.id} if mailed else {second.id})
+
+
+def test_telling_many_people_adds_two_statements_to_an_action(cast):
+    world, _second = cast
+    followers = [factories.make_user(Role.STAFF) for _ in range(4)]
+
+    def statements_of_a_pause() -> int:
+        pilot = _pilot(world, Status.RUNNING)
+        for user in followers:
+            notify_ops.set_following(pilot, user, True)
+        db.session.commit()
+        with counted() as seen:
+            operations.transition(pilot, Action.PAUSE, world.coordinator_a, comment="Vinter",
+                                  expected_version=1)
+            db.session.commit()
+        return len(seen)
+
+    with_notifications = statements_of_a_pause()
+    assert len(told("pause")) == 6 and len(outboxed()) == 6  # owner, second coordinator, 4 followers
+    events.recorded.disconnect(on_recorded)
+    try:
+        without = statements_of_a_pause()
+    finally:
+        events.recorded.connect(on_recorded)
+    assert with_notifications - without == 2

@@ -14,7 +14,7 @@ from tests import factories
 from tests.smtp import SMTPServer, free_port
 from tracker.db import db, utcnow
 from tracker.notifications import mail, worker
-from tracker.notifications.models import Delivery, OutboxMessage, OutboxState
+from tracker.notifications.models import Delivery, Notification, OutboxMessage, OutboxState
 from tracker.notifications.rules import notify
 from tracker.pilots.workflow import Status
 
@@ -184,3 +184,32 @@ def test_old_notifications_are_purged_after_twelve_months(world):
     assert worker.purge(now=utcnow() + timedelta(days=364)) == 0
     assert worker.purge(now=utcnow() + timedelta(days=366)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_grouped_commits_mark_each_message_sent_exactly_once_beside_a_failure(world, smtp, app):
+    app.config["MAIL_COMMIT_EVERY"] = 4
+    queue(world, count=10)
+    smtp.sink.refuse = 1  # the first is refused, the nine others make groups of 4, 4 and 1
+    assert worker.run_once() == {"sent": 9, "failed": 1, "gave_up": 0}
+    assert worker.run_once() == {"sent": 0, "failed": 0, "gave_up": 0}  # the failure waits its back-off
+    rows = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    expected = [("pending", 1, None)] + [("sent", 1, None)] * 9
+    assert [(r.state, r.attempts, r.lease_token) for r in rows] == expected
+    assert all(r.sent_at is not None for r in rows[1:])
+    deliveries = db.session.execute(sa.select(Delivery.outbox_id, Delivery.outcome, Delivery.attempt)
+                                    .order_by(Delivery.outbox_id)).all()
+    assert deliveries == [(rows[0].id, "failed", 1)] + [(r.id, "sent", 1) for r in rows[1:]]
+    assert sorted(smtp.sink.ids()) == sorted(f"<testarena-outbox-{r.id}@oslo.kommune.no>" for r in rows[1:])
+
+
+def test_a_title_with_a_line_break_cannot_add_a_header_and_non_ascii_text_arrives_intact(world, smtp):
+    world.staff_a.language = "nb"
+    queue(world)
+    db.session.execute(sa.update(Notification).values(title="Sykkel på Grünerløkka\r\nBcc: noen@example.com"))
+    db.session.commit()
+    assert worker.run_once()["sent"] == 1
+    (message,) = smtp.sink.messages
+    assert message["Subject"] == "Ny kommentar: Sykkel på Grünerløkka Bcc: noen@example.com"
+    assert message["Bcc"] is None
+    plain = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    assert "Grünerløkka" in plain.get_payload(decode=True).decode()
