@@ -65,16 +65,17 @@ def build(count: int):
     db.session.commit()
     now = utcnow()
     users = [world.staff_a.id, world.staff_b.id, world.coordinator_a.id, world.coordinator_b.id]
-    for start in range(0, count, 5000):
+    for start in range(0, count, 5000):  # ids from the sequence (PostgreSQL's must move on too)
         n = min(5000, count - start)
-        notes = [{"id": start + i + 1, "user_id": users[i % len(users)], "kind": "comment",
-                  "action": "comment", "pilot_id": pilot.id, "actor_id": world.admin.id,
-                  "title": "Bysykkel", "actor_name": "Admin", "comment": "Hei", "mode": "now",
-                  "created_at": now} for i in range(n)]
-        db.session.execute(sa.insert(Notification), notes)
-        db.session.execute(sa.insert(OutboxMessage), [
-            {"user_id": r["user_id"], "notification_id": r["id"], "state": "pending", "attempts": 0,
-             "next_attempt_at": now, "last_error": "", "created_at": now} for r in notes])
+        db.session.execute(sa.insert(Notification), [
+            {"user_id": users[i % len(users)], "kind": "comment", "action": "comment", "pilot_id": pilot.id,
+             "actor_id": world.admin.id, "title": "Bysykkel", "actor_name": "Admin", "comment": "Hei",
+             "mode": "now", "created_at": now} for i in range(n)])
+    outbox = {"state": "pending", "attempts": 0, "next_attempt_at": now, "last_error": "", "created_at": now}
+    values = [sa.literal(v, OutboxMessage.__table__.c[k].type) for k, v in outbox.items()]
+    columns = ["user_id", "notification_id", *outbox]
+    db.session.execute(sa.insert(OutboxMessage).from_select(
+        columns, sa.select(Notification.user_id, Notification.id, *values).order_by(Notification.id)))
     db.session.commit()
     return world, pilot
 

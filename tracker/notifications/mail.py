@@ -8,7 +8,7 @@ import os
 import smtplib
 from dataclasses import dataclass
 from email.header import Header
-from email.utils import formatdate, parseaddr
+from email.utils import formataddr, formatdate, parseaddr
 
 from flask import current_app
 from flask_babel import force_locale
@@ -99,8 +99,8 @@ class Builder:
     def __init__(self, app):
         self.templates = {(name, kind): app.jinja_env.get_template(f"notifications/email_{name}.{kind}")
                           for name in ("notification", "digest") for kind in ("txt", "html")}
-        self.sender = _header("From", app.config.get("MAIL_SENDER", "testarena@localhost"))
-        self.envelope_sender = parseaddr(app.config.get("MAIL_SENDER", "testarena@localhost"))[1]
+        name, self.envelope_sender = parseaddr(app.config.get("MAIL_SENDER", "testarena@localhost"))
+        self.sender = _header("From", formataddr((name, self.envelope_sender)))  # a name in UTF-8 encoded
         self.domain = self.envelope_sender.rsplit("@", 1)[-1] or "localhost"
         self.settings_url = absolute_url("account.index") + "#notification-settings"
 

@@ -6,6 +6,8 @@ outbox rows commit or roll back with the change itself (a transactional outbox).
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -45,81 +47,94 @@ PILOT_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _coordinators(pilot):
-    """The ids of the pilot's district's coordinators, as a subquery."""
+# The statements below take the pilot as parameters (built once, then cached by SQLAlchemy).
+def _pilot_params(pilot) -> dict:
+    return {"pilot_id": getattr(pilot, "id", None), "owner_id": getattr(pilot, "owner_id", None),
+            "district_id": getattr(pilot, "district_id", None)}
+
+
+def _coordinators():
+    """The ids of the coordinators of the district ``:district_id``, as a subquery."""
     table = district_coordinators
-    return sa.select(table.c.user_id).where(table.c.district_id == pilot.district_id)
+    return sa.select(table.c.user_id).where(table.c.district_id == sa.bindparam("district_id"))
 
 
-def following(pilot):
-    """SQL condition on ``User.id``: follows ``pilot``. Owner and district coordinators follow
-    unless they unfollowed; anyone else who chose to follow it does."""
-    chosen = sa.select(Follow.user_id).where(Follow.pilot_id == pilot.id)
+def _following():
+    """SQL condition on ``User.id``: follows the pilot (``:pilot_id``, ``:owner_id``,
+    ``:district_id``). Owner and district coordinators follow unless they unfollowed; anyone else
+    who chose to follow it does."""
+    chosen = sa.select(Follow.user_id).where(Follow.pilot_id == sa.bindparam("pilot_id"))
     return sa.or_(User.id.in_(chosen.where(Follow.following.is_(True))),
-                  sa.and_(sa.or_(User.id == pilot.owner_id, User.id.in_(_coordinators(pilot))),
+                  sa.and_(sa.or_(User.id == sa.bindparam("owner_id"), User.id.in_(_coordinators())),
                           User.id.not_in(chosen.where(Follow.following.is_(False)))))
 
 
 def followers(pilot) -> set[int]:
     """Ids of everyone following ``pilot``."""
-    return set(db.session.scalars(sa.select(User.id).where(following(pilot))))
+    return set(db.session.scalars(sa.select(User.id).where(_following()), _pilot_params(pilot)))
 
 
 def is_following(user, pilot) -> bool:
-    return db.session.scalar(sa.select(User.id).where(User.id == user.id, following(pilot))) is not None
+    found = sa.select(User.id).where(User.id == sa.bindparam("user_id"), _following())
+    return db.session.scalar(found, {**_pilot_params(pilot), "user_id": user.id}) is not None
 
 
-def _audience(pilot, names, entry):
-    """SQL condition on ``User.id``: the people the audiences ``names`` make up (None: nobody)."""
-    conditions = []
-    for name in names:
-        if name == OWNER:
-            conditions.append(User.id == pilot.owner_id)
-        elif name == COORDINATORS:
-            conditions.append(User.id.in_(_coordinators(pilot)))
-        elif name == FOLLOWERS:
-            conditions.append(following(pilot))
-        elif name == NEW_OWNER:
-            new = (entry.changes.get("owner") or [None, None])[1]
-            if isinstance(new, dict) and new.get("id"):
-                conditions.append(User.id == new["id"])
-    return sa.or_(*conditions) if conditions else None
+IDS = "ids"  # the audience of notify(): the ids given
+AUDIENCES = {
+    OWNER: lambda: User.id == sa.bindparam("owner_id"),
+    COORDINATORS: lambda: User.id.in_(_coordinators()),
+    FOLLOWERS: _following,
+    NEW_OWNER: lambda: User.id == sa.bindparam("new_owner_id"),
+    IDS: lambda: User.id.in_(sa.bindparam("ids", expanding=True)),
+}
+CONSTANTS = ("kind", "action", "pilot_id", "actor_id", "title", "comment", "actor_name", "created_at")
 
 
-def _value(value, column):
-    """A constant of the INSERT … SELECT below (PostgreSQL wants a NULL typed; SQLite would turn a
-    timestamp cast to its DATETIME into a number)."""
-    return sa.cast(sa.null(), column.type) if value is None else sa.literal(value, column.type)
+@functools.cache
+def _insert(names: tuple[str, ...], kind: str):
+    """INSERT … SELECT … RETURNING: a notification about a ``kind`` of event for each active
+    person in the audiences ``names`` but ``:except_id``, in the mode they chose for that kind;
+    the values are parameters ``:v_<column>`` (a NULL id cast, as PostgreSQL wants it typed)."""
+    columns = Notification.__table__.c
+
+    def value(name):
+        param = sa.bindparam(f"v_{name}", type_=columns[name].type)
+        return sa.cast(param, columns[name].type) if name.endswith("_id") else param
+
+    mode = sa.func.coalesce(NotificationSettings.modes[kind].as_string(), str(DEFAULT_MODE))
+    people = (sa.select(User.id, mode, *map(value, CONSTANTS))
+              .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
+              .where(sa.or_(*(AUDIENCES[name]() for name in names)), User.active.is_(True),
+                     User.id != sa.bindparam("except_id")))
+    return (sa.insert(Notification).from_select(["user_id", "mode", *CONSTANTS], people)
+            .returning(Notification.user_id, Notification.id, Notification.mode))
+
+
+def _tell(names: tuple[str, ...], params: dict, kind: str, action: str, actor, pilot,
+          comment: str) -> list[int]:
+    """Two statements, whatever the number of people told (this runs inside every action): the
+    INSERT … SELECT above, then one insert of the outbox rows of those who want e-mail now."""
+    actor_id = getattr(actor, "id", None)
+    now = utcnow()
+    values = {"kind": kind, "action": action, "pilot_id": getattr(pilot, "id", None), "actor_id": actor_id,
+              "title": (pilot.title if pilot else "")[:300], "comment": comment or "",
+              "actor_name": (getattr(actor, "name", "") or "")[:200], "created_at": now}
+    params = {**_pilot_params(pilot), **params, "except_id": actor_id or 0,
+              **{f"v_{k}": v for k, v in values.items()}}
+    connection = db.session.connection()
+    made = sorted(connection.execute(_insert(names, kind), params).all())
+    mailed = [{"user_id": u, "notification_id": n, "state": "pending", "attempts": 0, "next_attempt_at": now,
+               "last_error": "", "created_at": now} for u, n, mode in made if mode == Mode.NOW]
+    if mailed:
+        connection.execute(sa.insert(OutboxMessage.__table__), mailed)
+    return [n for _, n, _ in made]
 
 
 def notify(user_ids, kind: str, action: str, actor, pilot=None, comment: str = "") -> list[int]:
     """A notification (and an outbox row where the user wants e-mail now) for each active user in
-    ``user_ids`` except the actor; their ids, in the order of the users' ids. ``user_ids`` is a
-    collection of ids or a SQL condition on ``User.id`` (an audience). Two statements, whatever the
-    number of people told (it runs inside every action): one INSERT … SELECT that picks the people
-    and their preferred mode, and one insert of the outbox rows."""
-    if user_ids is None:
-        return []
-    if not isinstance(user_ids, sa.ColumnElement):
-        user_ids = User.id.in_(sorted(set(user_ids) - {None}))
-    actor_id = getattr(actor, "id", None)
-    now = utcnow()
-    constants = {"kind": kind, "action": action, "pilot_id": getattr(pilot, "id", None), "actor_id": actor_id,
-                 "title": (pilot.title if pilot else "")[:300], "comment": comment or "",
-                 "actor_name": (getattr(actor, "name", "") or "")[:200], "created_at": now}
-    mode = sa.func.coalesce(NotificationSettings.modes[kind].as_string(), str(DEFAULT_MODE))
-    columns = Notification.__table__.c
-    people = (sa.select(User.id, mode, *(_value(v, columns[k]) for k, v in constants.items()))
-              .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
-              .where(user_ids, User.active.is_(True), User.id != (actor_id or 0)))
-    made = sorted(db.session.connection().execute(
-        sa.insert(Notification).from_select(["user_id", "mode", *constants], people)
-        .returning(Notification.user_id, Notification.id, Notification.mode)).all())
-    mailed = [{"user_id": u, "notification_id": n, "state": "pending", "attempts": 0, "next_attempt_at": now,
-               "last_error": "", "created_at": now} for u, n, mode in made if mode == Mode.NOW]
-    if mailed:
-        db.session.connection().execute(sa.insert(OutboxMessage.__table__), mailed)
-    return [n for _, n, _ in made]
+    ``user_ids`` except the actor; their ids, in the order of the users' ids."""
+    ids = sorted(set(user_ids) - {None})
+    return _tell((IDS,), {"ids": ids}, kind, action, actor, pilot, comment) if ids else []
 
 
 def _comment(entry) -> str:
@@ -138,6 +153,8 @@ def on_recorded(sender, entry, actor=None, **_):
             if pilot is None:
                 return
             kind, names = PILOT_ACTIONS[entry.action]
-            notify(_audience(pilot, names, entry), kind, entry.action, actor, pilot, _comment(entry))
+            new_owner = (entry.changes.get("owner") or [None, None])[1]
+            new_owner_id = new_owner.get("id") if isinstance(new_owner, dict) else None
+            _tell(names, {"new_owner_id": new_owner_id}, kind, entry.action, actor, pilot, _comment(entry))
         elif sender == "user" and entry.action == "create" and actor is not None:
             notify({entry.entity_id}, "invite", "invite", actor)

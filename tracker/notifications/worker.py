@@ -3,8 +3,8 @@
 Claiming is one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)`` on
 PostgreSQL (several workers never lease the same row), the same statement without the lock
 clause on SQLite (its writes are serialised). Rows the SMTP server accepted are marked sent in one
-commit per group of ``MAIL_COMMIT_EVERY`` messages, or sooner when the group's first was sent
-``MAIL_COMMIT_SECONDS`` ago, and at the end of the batch (also when it ends by an exception). The
+commit per group of ``MAIL_COMMIT_EVERY`` messages (or the group so far, at the first acceptance
+``MAIL_COMMIT_SECONDS`` after it began) and at the end of the batch, also one ended by an exception. The
 price, kept small on purpose: a worker killed outright (SIGKILL, power cut) forgets at most that
 one group, whose messages are sent again, with the same Message-ID, when the lease runs out.
 Nothing is lost: rows not marked stay leased, then pending. Failures are stored at once, retry
