@@ -167,7 +167,7 @@ def test_preferences_decide_whether_an_email_is_queued(cast, mode, mailed):
     assert outboxed() == ({world.coordinator_a.id, second.id} if mailed else {second.id})
 
 
-def test_telling_many_people_adds_two_statements_to_an_action(cast):
+def test_telling_many_people_adds_one_or_two_statements_to_an_action(cast):
     world, _second = cast
     followers = [factories.make_user(Role.STAFF) for _ in range(4)]
 
@@ -189,4 +189,5 @@ def test_telling_many_people_adds_two_statements_to_an_action(cast):
         without = statements_of_a_pause()
     finally:
         events.recorded.connect(on_recorded)
-    assert with_notifications - without == 2
+    # PostgreSQL writes the outbox rows in a CTE of the same statement; SQLite needs a second one.
+    assert with_notifications - without == (1 if db.engine.dialect.name == "postgresql" else 2)

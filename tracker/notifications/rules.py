@@ -14,7 +14,14 @@ from flask_babel import lazy_gettext as _l
 from tracker import events
 from tracker.auth.models import User, district_coordinators
 from tracker.db import db, utcnow
-from tracker.notifications.models import Follow, Mode, Notification, NotificationSettings, OutboxMessage
+from tracker.notifications.models import (
+    Follow,
+    Mode,
+    Notification,
+    NotificationSettings,
+    OutboxMessage,
+    OutboxState,
+)
 
 # Kinds of event a user sets a preference for, with their label on /account.
 KINDS = {
@@ -110,10 +117,24 @@ def _insert(names: tuple[str, ...], kind: str):
             .returning(Notification.user_id, Notification.id, Notification.mode))
 
 
+@functools.cache
+def _insert_both(names: tuple[str, ...], kind: str):
+    """PostgreSQL: the statement above, and the outbox rows of the people who want e-mail now,
+    as one statement (a data-modifying CTE); returns (user id, notification id)."""
+    made = _insert(names, kind).cte("made")
+    now = sa.bindparam("v_created_at", type_=OutboxMessage.__table__.c.created_at.type)
+    mailed = sa.insert(OutboxMessage).from_select(
+        ["user_id", "notification_id", "state", "attempts", "next_attempt_at", "last_error", "created_at"],
+        sa.select(made.c.user_id, made.c.id, sa.literal(OutboxState.PENDING.value), sa.literal(0), now,
+                  sa.literal(""), now).where(made.c.mode == str(Mode.NOW))).cte("mailed")
+    return sa.select(made.c.user_id, made.c.id).add_cte(mailed)
+
+
 def _tell(names: tuple[str, ...], params: dict, kind: str, action: str, actor, pilot,
           comment: str) -> list[int]:
     """Two statements, whatever the number of people told (this runs inside every action): the
-    INSERT … SELECT above, then one insert of the outbox rows of those who want e-mail now."""
+    INSERT … SELECT above, then one insert of the outbox rows of those who want e-mail now (one
+    statement on PostgreSQL, one round trip to the server)."""
     actor_id = getattr(actor, "id", None)
     now = utcnow()
     values = {"kind": kind, "action": action, "pilot_id": getattr(pilot, "id", None), "actor_id": actor_id,
@@ -122,6 +143,8 @@ def _tell(names: tuple[str, ...], params: dict, kind: str, action: str, actor, p
     params = {**_pilot_params(pilot), **params, "except_id": actor_id or 0,
               **{f"v_{k}": v for k, v in values.items()}}
     connection = db.session.connection()
+    if connection.dialect.name == "postgresql":  # one round trip: the outbox rows in a CTE
+        return [n for _, n in sorted(connection.execute(_insert_both(names, kind), params).all())]
     made = sorted(connection.execute(_insert(names, kind), params).all())
     mailed = [{"user_id": u, "notification_id": n, "state": "pending", "attempts": 0, "next_attempt_at": now,
                "last_error": "", "created_at": now} for u, n, mode in made if mode == Mode.NOW]
