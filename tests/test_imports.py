@@ -16,7 +16,7 @@ from tracker.db import db
 from tracker.imports import mapping, plan, reading
 from tracker.imports.models import ImportMapping, PilotReference
 from tracker.partners.models import Partner
-from tracker.pilots import operations
+from tracker.pilots import imported
 from tracker.pilots.models import FundingLine, Pilot, StatusEvent
 
 H = samples.HEADERS
@@ -181,7 +181,7 @@ def test_a_refused_row_900_of_1000_leaves_the_database_unchanged(app, city):
 
 def test_a_failure_while_writing_row_900_rolls_everything_back(app, city, monkeypatch):
     *_x, options, result = _run(_thousand(city), "big.xlsx", city.admin)
-    real, calls = operations.import_pilots, []
+    real, calls = imported.import_pilots, []
 
     def failing(*args, **kwargs):
         calls.append(1)
@@ -189,7 +189,7 @@ def test_a_failure_while_writing_row_900_rolls_everything_back(app, city, monkey
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(operations, "import_pilots", failing)
+    monkeypatch.setattr(imported, "import_pilots", failing)
     with pytest.raises(RuntimeError):
         plan.apply(result, options)
     db.session.rollback()

@@ -29,6 +29,18 @@ class AuditEntry(db.Model):
     actor = relationship("User")
 
 
+def _entry(actor, entity: str, entity_id: int | None, action: str,
+           changes: dict[str, tuple[Any, Any]] | None) -> AuditEntry:
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        changes={k: [old, new] for k, (old, new) in (changes or {}).items()},
+    )
+    return entry
+
+
 def record(actor, entity: str, entity_id: int | None, action: str,
            changes: dict[str, tuple[Any, Any]] | None = None) -> AuditEntry:
     """Add an audit entry to the session (the caller's transaction commits it).
@@ -37,16 +49,27 @@ def record(actor, entity: str, entity_id: int | None, action: str,
     operations call): this function writes them as they are, then announces the entry
     (``tracker.events.recorded``) so search, notifications and the like follow in this transaction.
     """
-    entry = AuditEntry(
-        actor_id=getattr(actor, "id", None),
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        changes={k: [old, new] for k, (old, new) in (changes or {}).items()},
-    )
+    entry = _entry(actor, entity, entity_id, action, changes)
     db.session.add(entry)
     events.recorded.send(entity, entry=entry, actor=actor)
     return entry
+
+
+COLUMNS = ("actor_id", "entity", "entity_id", "action", "changes", "at", "token_id")
+
+
+def record_many(actor, entity: str, items: list[tuple[int, str, dict[str, tuple[Any, Any]]]]) -> None:
+    """:func:`record` for many ``(entity_id, action, changes)`` at once (an import): each entry is
+    announced as ``record`` does, then all are written in one multi-row INSERT (no ORM objects in
+    the session; what a receiver set on an entry, such as ``token_id``, is written)."""
+    if not items:
+        return
+    at = utcnow()
+    entries = [_entry(actor, entity, entity_id, action, changes) for entity_id, action, changes in items]
+    for entry in entries:
+        events.recorded.send(entity, entry=entry, actor=actor)
+    db.session.execute(sa.insert(AuditEntry.__table__),
+                       [{c: getattr(e, c) for c in COLUMNS} | {"at": e.at or at} for e in entries])
 
 
 def apply_changes(obj: Any, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:

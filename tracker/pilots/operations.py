@@ -320,7 +320,6 @@ def record_outcome(pilot: Pilot, user, values: dict, kpis: list[dict],
     return outcome
 
 
-
 @dataclass
 class Replaced:
     """What :func:`replace_partner` did to one pilot."""
@@ -376,94 +375,3 @@ def hand_over(pilot: Pilot, new_owner, user) -> None:
     db.session.expire(pilot, ["owner"])
     PILOT.record(user, pilot.id, "handover", {"owner": (old_owner, new_owner)})
     db.session.flush()
-
-
-IMPORTED_COLUMNS = ("status", "actual_start", "actual_end")  # set by an import beside the form's
-
-
-@dataclass
-class Imported:
-    """One row of an imported sheet for :func:`import_pilots`: a new pilot (``pilot`` None) or an
-    update of ``pilot``, in the sheet's ``status`` reached at ``status_at``."""
-
-    pilot: Pilot | None
-    content: Content
-    status: str
-    owner: object = None  # of a new pilot
-    status_at: object = None
-    status_comment: str = ""
-
-
-def _import_event(user, item: Imported, source_status, now) -> StatusEvent:
-    return StatusEvent(pilot_id=item.pilot.id if item.pilot else None, action=None,
-                       from_status=source_status, to_status=item.status, actor_id=user.id,
-                       at=item.status_at or now, comment=item.status_comment)
-
-
-def _create_imported(user, item: Imported, source: str, now) -> tuple[Pilot, dict]:
-    """A new pilot with its relations and its one status event, unflushed; its stored changes."""
-    content = item.content
-    check_one_lead(content.partners)
-    values = dict(content.values)
-    extra = {k: values.pop(k) for k in IMPORTED_COLUMNS if k in values}
-    pilot = Pilot(owner=item.owner, status=item.status, status_changed_at=item.status_at or now,
-                  **values, **extra)
-    pilot.themes = list(content.themes)
-    pilot.partner_links = [PilotPartner(partner=partner, role=role) for partner, role in content.partners]
-    pilot.funding = [FundingLine(**line) for line in content.funding]
-    pilot.events = [_import_event(user, item, None, now)]
-    db.session.add(pilot)
-    pairs = {**_content_changes(None, {k: v for k, v in values.items() if v is not False}),
-             **{k: (None, v) for k, v in extra.items()}, "status": (None, item.status),
-             "owner": (None, item.owner), "themes": (None, content.themes),
-             "partners": (None, content.partners), "funding": (None, content.funding),
-             "file": (None, source)}
-    return pilot, PILOT.changed(pairs)
-
-
-def _update_imported(user, item: Imported, source: str, now) -> dict | None:
-    """Apply an imported row to its existing pilot (guarded); its stored changes, None if none."""
-    pilot, content = item.pilot, item.content
-    check_one_lead(content.partners)
-    values = dict(content.values)
-    extra = {k: values.pop(k) for k in IMPORTED_COLUMNS if k in values}
-    old_status = pilot.status
-    pairs = {**_content_changes(pilot, values), **{k: (getattr(pilot, k), v) for k, v in extra.items()},
-             "status": (old_status, item.status)}
-    if not PILOT.changed(pairs) and not differences(pilot, content):
-        return None
-    columns = {**values, **extra, "updated_at": now}
-    if item.status != old_status:
-        columns.update(status=item.status, status_changed_at=item.status_at or now)
-    guarded_update(pilot, None, **columns)
-    relations = _set_relations(pilot, content)
-    if item.status != old_status:
-        db.session.add(_import_event(user, item, old_status, now))
-    return {**PILOT.changed({**pairs, "file": (None, source)}), **relations}
-
-
-def import_pilots(user, items: list[Imported], source: str) -> list[tuple[Pilot, dict]]:
-    """Create or update pilots from rows of the imported sheet ``source`` (a batch: the new pilots
-    are written in one flush).
-
-    The sheet's status is taken as it is (a historical portfolio is not replayed through the
-    workflow): when it is new or differs, ONE status event records it (``status_comment``, at
-    ``status_at``, the sheet's date). ``content.values`` may also hold ``actual_start`` and
-    ``actual_end``. One audit entry per pilot, action ``import``, names the file; an update that
-    changes nothing writes nothing (its changes are ``{}``). Returns ``(pilot, stored changes)``
-    per item, in order. Flushes, never commits.
-    """
-    now = utcnow()
-    pending = []
-    for item in items:
-        if item.pilot is None:
-            with db.session.no_autoflush:  # a lookup (the district) must not flush each new pilot alone
-                pending.append(_create_imported(user, item, source, now))
-        else:
-            pending.append((item.pilot, _update_imported(user, item, source, now)))
-    db.session.flush()  # the new pilots get their ids
-    for pilot, changes in pending:
-        if changes is not None:
-            audit.record(user, PILOT.entity, pilot.id, "import", changes)
-    db.session.flush()
-    return [(pilot, changes or {}) for pilot, changes in pending]
