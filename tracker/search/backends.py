@@ -122,7 +122,7 @@ def _substrings(terms: list[str], internal: bool, raw, raw_internal):
 
 def _sqlite_matches(kind: str, terms: list[str], internal: bool):
     fts = sa.table("search_fts", sa.column("rowid"), sa.column("rank"))
-    trigram = sa.table("search_fts_trigram", sa.column("rowid"), sa.column("raw"), sa.column("raw_internal"))
+    trigram = sa.table("search_fts_trigram", sa.column("rowid"))
     exact = "{title_stems body_stems internal_stems}" if internal else "{title_stems body_stems}"
     folded = "{folded folded_internal}" if internal else "{folded}"
 
@@ -138,11 +138,15 @@ def _sqlite_matches(kind: str, terms: list[str], internal: bool):
                .where(sa.literal_column("search_fts").op("MATCH")(expression),
                       fts.c.rank.op("MATCH")(sa.literal_column(f"'bm25({SQLITE_WEIGHTS})'")),
                       D.c.kind == kind))
-    substring = _substrings(terms, internal, trigram.c.raw, trigram.c.raw_internal)
-    if substring is None:
+    if not terms or any(len(t) < 3 for t in terms):  # too short for the trigram index
         return stemmed
+    # The substring fallback as a trigram MATCH (a phrase is a substring), never ``LIKE``: joined
+    # to the documents, SQLite may run a ``LIKE`` on the virtual table once per document (30 s).
+    columns = "{raw raw_internal}" if internal else "{raw}"
+    substring = " AND ".join(f'{columns} : "{fold(t)}"' for t in terms)  # terms: letters and digits
     parts = (sa.select(D.c.ref_id, sa.literal(0.0).label("rank"))
-             .select_from(trigram.join(D, D.c.id == trigram.c.rowid)).where(substring, D.c.kind == kind))
+             .select_from(trigram.join(D, D.c.id == trigram.c.rowid))
+             .where(sa.literal_column("search_fts_trigram").op("MATCH")(substring), D.c.kind == kind))
     return sa.union_all(stemmed, parts)
 
 

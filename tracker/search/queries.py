@@ -5,11 +5,13 @@ is never listed, counted or quoted. A bounded number of statements per page."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from tracker.db import db
+from tracker.districts.models import District
 from tracker.paging import Page, paginate
 from tracker.partners import permissions as partner_permissions
 from tracker.partners.models import Partner
@@ -21,6 +23,7 @@ from tracker.search.models import SearchDocument
 from tracker.search.text import query_terms
 
 FACETS = ("district", "status", "theme", "arena", "verdict", "year")
+NUMERIC_FACETS = ("district", "theme", "year")
 
 
 def matching(kind: str, terms: list[str], internal: bool = False):
@@ -55,15 +58,20 @@ def _facet_condition(name: str, value):
     }[name]()
 
 
-def _facet_column(name: str):
-    return {"district": Pilot.district_id, "status": Pilot.status, "theme": pilot_themes.c.theme_id,
-            "arena": Pilot.arena_kind, "verdict": Outcome.verdict, "year": _start_year()}[name]
+class Hit(NamedTuple):
+    """A found pilot as the results list shows it (plain values, no ORM object)."""
+
+    id: int
+    title: str
+    district: str
+    status: str
+    verdict: str | None
 
 
 @dataclass
 class Results:
     terms: list[str]
-    pilots: Page | None = None
+    pilots: Page | None = None  # items: (Hit, rank, body, internal)
     partners: list = field(default_factory=list)
     partner_total: int = 0
     facets: dict[str, list[tuple]] = field(default_factory=dict)  # name -> [(value, count)]
@@ -71,6 +79,38 @@ class Results:
 
 def _signed_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _facet_counts(matched, visible, chosen: dict) -> tuple[dict[str, list[tuple]], int]:
+    """Every facet's counts (each with the other chosen facets applied) and the total, in one
+    statement: the matched visible pilots are found once (a CTE the engine materialises) and
+    grouped six ways, instead of running the full-text match once per facet."""
+    hits = (sa.select(Pilot.id, Pilot.district_id.label("district"), Pilot.status,
+                      Pilot.arena_kind.label("arena"), Outcome.verdict, _start_year().label("year"))
+            .join(matched, matched.c.ref_id == Pilot.id).outerjoin(Outcome, Outcome.pilot_id == Pilot.id)
+            .where(visible).cte("hits"))
+
+    def conditions(skip: str | None = None) -> list:
+        return [hits.c.id.in_(sa.select(pilot_themes.c.pilot_id).where(pilot_themes.c.theme_id == value))
+                if name == "theme" else hits.c[name] == value
+                for name, value in chosen.items() if name != skip]
+
+    arms = [sa.select(sa.literal_column("'total'"), sa.cast(sa.null(), sa.String), sa.func.count())
+            .select_from(hits).where(*conditions())]
+    for name in FACETS:
+        column = pilot_themes.c.theme_id if name == "theme" else hits.c[name]
+        arm = sa.select(sa.literal_column(f"'{name}'"), sa.cast(column, sa.String), sa.func.count())
+        if name == "theme":
+            arm = arm.select_from(hits.join(pilot_themes, pilot_themes.c.pilot_id == hits.c.id))
+        arms.append(arm.where(*conditions(skip=name), column.is_not(None)).group_by(column))
+    facets: dict[str, list[tuple]] = {name: [] for name in FACETS}
+    total = 0
+    for name, value, count in db.session.execute(sa.union_all(*arms)):
+        if name == "total":
+            total = count
+        else:
+            facets[name].append((int(value) if name in NUMERIC_FACETS else value, count))
+    return {name: sorted(rows, key=lambda r: (-r[1], str(r[0]))) for name, rows in facets.items()}, total
 
 
 def search(user, query: str, chosen: dict, page: int, partner_limit: int = 10) -> Results:
@@ -81,37 +121,28 @@ def search(user, query: str, chosen: dict, page: int, partner_limit: int = 10) -
         return results
     internal = _signed_in(user)
     matched = matching("pilot", results.terms, internal)
-    base = [permissions.visible_filter(user)]
-
-    def conditions(skip: str | None = None) -> list:
-        return base + [_facet_condition(n, v) for n, v in chosen.items() if n != skip]
-
-    stmt = (sa.select(Pilot, matched.c.rank, SearchDocument.body, SearchDocument.internal)
-            .join(matched, matched.c.ref_id == Pilot.id)
+    visible = permissions.visible_filter(user)
+    results.facets, total = _facet_counts(matched, visible, chosen)
+    stmt = (sa.select(Pilot.id, Pilot.title, District.name, Pilot.status, Outcome.verdict, matched.c.rank,
+                      SearchDocument.body, SearchDocument.internal)
+            .join(matched, matched.c.ref_id == Pilot.id).join(District, District.id == Pilot.district_id)
+            .outerjoin(Outcome, Outcome.pilot_id == Pilot.id)
             .join(SearchDocument, sa.and_(SearchDocument.kind == "pilot", SearchDocument.ref_id == Pilot.id))
-            .where(*conditions()).order_by(matched.c.rank, Pilot.updated_at.desc(), Pilot.id.desc()))
-    results.pilots = paginate(stmt, page, rows=True)
-    for name in FACETS:
-        column = _facet_column(name)
-        counted = sa.select(column, sa.func.count(sa.distinct(Pilot.id))).select_from(Pilot).join(
-            matched, matched.c.ref_id == Pilot.id)
-        if name == "theme":
-            counted = counted.join(pilot_themes, pilot_themes.c.pilot_id == Pilot.id)
-        elif name == "verdict":
-            counted = counted.join(Outcome, Outcome.pilot_id == Pilot.id)
-        rows = db.session.execute(counted.where(*conditions(skip=name), column.is_not(None))
-                                  .group_by(column)).all()
-        results.facets[name] = sorted(((v, n) for v, n in rows), key=lambda r: (-r[1], str(r[0])))
+            .where(visible, *[_facet_condition(n, v) for n, v in chosen.items()])
+            .order_by(matched.c.rank, Pilot.updated_at.desc(), Pilot.id.desc()))
+    results.pilots = paginate(stmt, page, rows=True, total=total)
+    results.pilots.items = [(Hit(*row[:5]), *row[5:]) for row in results.pilots.items]
     if partner_permissions.can_view(user):
         found = matching("partner", results.terms)
-        stmt = (sa.select(Partner, found.c.rank, SearchDocument.body)
+        # The total rides along as a window count (computed before the LIMIT): one statement.
+        stmt = (sa.select(Partner, found.c.rank, SearchDocument.body, sa.func.count().over())
                 .join(found, found.c.ref_id == Partner.id)
                 .join(SearchDocument, sa.and_(SearchDocument.kind == "partner",
                                               SearchDocument.ref_id == Partner.id))
-                .order_by(found.c.rank, Partner.name, Partner.id))
-        counted = sa.select(sa.func.count()).select_from(stmt.subquery())
-        results.partner_total = db.session.scalar(counted) or 0
-        results.partners = [tuple(r) for r in db.session.execute(stmt.limit(partner_limit)).all()]
+                .order_by(found.c.rank, Partner.name, Partner.id).limit(partner_limit))
+        rows = db.session.execute(stmt).all()
+        results.partner_total = rows[0][3] if rows else 0
+        results.partners = [tuple(r[:3]) for r in rows]
     return results
 
 

@@ -27,6 +27,8 @@ def fold(text: str) -> str:
     if text.isascii():
         return text
     text = text.translate(_FOLD)
+    if text.isascii():  # Norwegian text, once ø, æ and å are gone: no decomposition needed
+        return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
