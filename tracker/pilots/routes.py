@@ -89,7 +89,7 @@ def _posted_version() -> int:
 
 @bp.route("/")
 def index():
-    districts = db.session.scalars(db.select(District).order_by(District.name)).all()
+    districts = db.session.execute(db.select(District.id, District.name).order_by(District.name)).all()
     themes = queries.all_themes()
     # Invalid values are ignored here (the list shows no error summary; the district page does).
     pilot_filter = FilterForm(request.args, themes=themes, districts=districts, locale=current_language(),
