@@ -101,8 +101,9 @@ def test_the_pilot_page_runs_as_many_queries_with_500_history_entries_as_with_5(
     login_as(client, world.coordinator_a)
     few = count_get(client, f"/pilots/{pilot.id}")
     add_history(pilot, 495, people)
+    url = f"/pilots/{pilot.id}"  # outside the count: reading the committed (expired) pilot's id is a query
     with counted() as statements:
-        html = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
+        html = client.get(url).get_data(as_text=True)
     assert html.count("Winter") >= 150  # the whole history is shown
     assert len(statements) == few
 

@@ -39,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from tracker import errors, formatting, guards, headers, i18n, logs, urls
+    from tracker import errors, formatting, guards, headers, i18n, logs, memo, urls
 
     guards.init_app(app)  # first: the guards run before any extension reads the request
     from tracker.security import harden_libraries
@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     headers.init_app(app)
     formatting.init_app(app)
+    memo.init_app(app)
     urls.init_app(app)
     errors.init_app(app)
     from tracker import cli

@@ -8,9 +8,11 @@ browser: English when it asks for English first, Norwegian Bokmål for ``nb``, `
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
-from flask_babel import get_locale
+from flask import Flask, current_app, g, has_app_context, request
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from tracker.extensions import babel
 from tracker.memo import per_request
@@ -70,6 +72,40 @@ def in_language(obj, field: str) -> str:
     return getattr(obj, field)
 
 
+def translations():
+    """Flask-Babel's ``get_translations()``, looked up once per request and locale: a page calls
+    ``_()`` a hundred times, and each lookup walks ``g`` and the locale's identifier. A locale
+    switched inside the request (``force_locale``) is another object, so it is looked up again."""
+    if not has_app_context():
+        return get_translations()
+    ctx = g.get("_flask_babel")
+    known = getattr(ctx, "tracker_translations", None)
+    if known is not None and known[0] is getattr(ctx, "babel_locale", None):
+        return known[1]
+    found = get_translations()
+    ctx = g.get("_flask_babel")
+    if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
+        ctx.tracker_translations = (ctx.babel_locale, found)
+    return found
+
+
+# The templates' ``_``, ``gettext`` and ``ngettext``, as Jinja's i18n extension defines them
+# ("newstyle": escaped, always %-formatted), calling ``translations()`` directly instead of through
+# three layers of context calls.
+@pass_eval_context
+def _template_gettext(eval_ctx, string: str, **variables) -> str:
+    text = translations().ugettext(string)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 (our catalogue, as Jinja)
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    text = translations().ungettext(singular, plural, num)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 (our catalogue, as Jinja)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(current_language=current_language, in_language=in_language)
+    app.jinja_env.globals.update(current_language=current_language, in_language=in_language,
+                                 _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from tracker.auth import operations
 from tracker.auth.forms import LoginForm
@@ -29,7 +31,9 @@ def load_user(user_id: str) -> User | None:
     uid, version = parse_id(uid), parse_id(version)
     if uid is None or version is None:
         return None
-    user = db.session.get(User, uid)
+    # One query for the user and the districts they coordinate (every page asks for their roles).
+    user = db.session.scalars(sa.select(User).where(User.id == uid)
+                              .options(joinedload(User.districts))).unique().first()
     if user is None or not user.active or user.session_version != version:
         return None
     return user

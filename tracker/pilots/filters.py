@@ -139,7 +139,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Title contains"), validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Title or text contains"), validators=[Optional(), Length(max=200)])
     district = SelectField(_l("District"), validate_choice=False, validators=[InChoices()])
     status = SelectField(_l("Status"), validate_choice=False, validators=[InChoices()])
     theme = SelectField(_l("Theme"), validate_choice=False, validators=[InChoices()])

@@ -63,18 +63,17 @@ def _period(start, end) -> str:
 
 @bp.context_processor
 def _helpers():
-    return {"field_labels": PILOT.labels(), "kpi": _kpi,
-            "roles": choices("partner_role"), "period": _period,
+    return {"field_labels": PILOT.labels(), "kpi": _kpi, "period": _period,
             # Templates ask the same permission functions the routes enforce.
             "can_edit": permissions.can_edit, "can_record_outcome": permissions.can_record_outcome,
             "can_act": permissions.can_act, "can_create": permissions.can_create, "transitions": TRANSITIONS,
             "can_report_progress": permissions.can_report_progress}
 
 
-def _viewable(pilot_id: int, full: bool = False, needs=None):
+def _viewable(pilot_id: int, full: bool = False, needs=None, history: bool = True):
     """Load or 404, then the view permission (404 for anonymous, 403 for signed-in users), then
     ``needs(user, pilot)`` if given (403)."""
-    pilot = queries.load_pilot(pilot_id, full=full)
+    pilot = queries.load_pilot(pilot_id, full=full, history=history)
     if pilot is None:
         abort(404)
     if not permissions.can_view(current_user, pilot):
@@ -90,7 +89,7 @@ def _posted_version() -> int:
 
 @bp.route("/")
 def index():
-    districts = db.session.scalars(db.select(District).order_by(District.name)).all()
+    districts = db.session.execute(db.select(District.id, District.name).order_by(District.name)).all()
     themes = queries.all_themes()
     # Invalid values are ignored here (the list shows no error summary; the district page does).
     pilot_filter = FilterForm(request.args, themes=themes, districts=districts, locale=current_language(),
@@ -106,20 +105,29 @@ def index():
 
 @bp.route("/<int:pilot_id>")
 def show(pilot_id: int):
-    return _render_show(_viewable(pilot_id, full=True))
+    return _render_show(_viewable(pilot_id, full=True, history=False))
+
+
+def _partners_by_role(pilot_id: int) -> list[tuple[str, list]]:
+    """``[(role label, [partner rows])]`` for the roles the pilot's partners have, in role order."""
+    rows = queries.partner_rows(pilot_id)
+    return [(text, of_role) for role, text in choices("partner_role")
+            if (of_role := [r for r in rows if r.role == role])]
 
 
 def _render_show(pilot, forms=None, missing=None, conflict=None, status=200, outside=False):
     """The pilot page; ``forms`` replaces the blank form of the action (or of the ``decision``, or
     of the ``change`` request's decision) that was just posted."""
-    internal = permissions.can_see_internal(current_user, pilot)
+    user = current_user._get_current_object()  # asked a few dozen times: not through the proxy
+    internal = permissions.can_see_internal(user, pilot)
     forms = forms or {}
     change = change_operations.open_request(pilot.id) if internal else None
     change_form = None
-    if change is not None and permissions.can_decide_change(current_user, pilot, change):
+    if change is not None and permissions.can_decide_change(user, pilot, change):
         change_form = forms.get("change") or ChangeDecisionForm(formdata=None)
-    actions = [a for a in permissions.allowed_actions(current_user, pilot) if a not in REVIEWS]
-    decisions = permissions.allowed_decisions(current_user, pilot)
+    allowed = permissions.allowed_actions(user, pilot)
+    actions = [a for a in allowed if a not in REVIEWS]
+    decisions = [a for a in allowed if a in REVIEWS]  # permissions.allowed_decisions, asked once
     decision_form = None
     if decisions:
         decision_form = forms.get("decision") or DecisionForm(decisions, formdata=None)
@@ -129,7 +137,8 @@ def _render_show(pilot, forms=None, missing=None, conflict=None, status=200, out
         decision_form=decision_form,
         plan=funding_plan(pilot.funding) if internal else None,
         audit_entries=history.describe(queries.audit_trail(pilot.id), targets=False) if internal else [],
-        missing=missing or [], outside=outside, conflict=conflict, hints=_hints(pilot),
+        events=queries.status_history(pilot.id), partners=_partners_by_role(pilot.id),
+        missing=missing or [], outside=outside, conflict=conflict, hints=_hints(user, pilot),
         change=change, change_diff=change_operations.diff(pilot, change) if change else [],
         change_form=change_form,
         sent_back=queries.sent_back([pilot]).get(pilot.id) if internal else None,
@@ -149,11 +158,11 @@ HINTS = {
 }
 
 
-def _hints(pilot) -> list[str]:
-    if not permissions.can_manage(current_user, pilot):
+def _hints(user, pilot) -> list[str]:
+    if not permissions.can_manage(user, pilot):
         return []
     return [str(HINTS[action, kind]) for action in (Action.APPROVE, Action.EVALUATE)
-            if (kind := permissions.refusal(current_user, pilot, action)) and (action, kind) in HINTS]
+            if (kind := permissions.refusal(user, pilot, action)) and (action, kind) in HINTS]
 
 
 @bp.route("/new", methods=["GET", "POST"])
