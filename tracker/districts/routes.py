@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.db import db, utcnow
-from tracker.districts import attention, cache, charts, exports, glance, queries, workbook
+from tracker.districts import attention, cache, charts, exports, glance, queries, shown, workbook
 from tracker.districts.models import District
 from tracker.labels import label
 from tracker.paging import page_number
@@ -158,11 +158,13 @@ def _show_body(district: District) -> str:
     total = queries.per_status_total(pipeline, pipeline, pilot_filter.status)
     page = queries.pilot_page(where, pilot_filter, page_number(request.args), current_app.config["PAGE_SIZE"],
                               total)
-    running = queries.timeline(where)
+    running = shown.timeline_pilots(queries.timeline(where))
     running_total = queries.per_status_total(pipeline, queries.TIMELINE_STATUSES, pilot_filter.status)
     needs_attention = attention.items(visible, [district.id]) if _signed_in() else None
     # The latest progress of the listed pilots: internal, like needs attention (one query).
-    progress = pilot_queries.latest_progress([p.id for p in page.items]) if _signed_in() else None
+    ids = [row[0] for row in page.items]
+    progress = pilot_queries.latest_progress(ids) if _signed_in() else None
+    page.items = shown.list_rows(page.items, queries.theme_names(ids, _locale()), progress)
     return render_template(
         "districts/_show_body.html", district=district, form=form, filtered=bool(pilot_filter), page=page,
         scope=glance.scope_text(current_user), active_filters=glance.active_filters(form, pilot_filter),
