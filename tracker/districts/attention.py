@@ -94,7 +94,7 @@ class Group:
         """``(row, link, note)`` per listed pilot, the note's wording translated once per group
         (the template's list shows them without a call per item)."""
         wording, column, as_day = NOTES.get(self.rule.key, SINCE)
-        wording, link, dates = gettext(wording), shown.pilot_link(), shown.Dates()
+        wording, link, dates = gettext(wording), shown.pilot_link(), shown.date_memo()
         out = []
         for row in self.pilots:
             value = getattr(row, column)

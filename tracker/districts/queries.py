@@ -18,8 +18,16 @@ from tracker.paging import Page, paginate
 from tracker.partners import queries as partner_queries
 from tracker.partners.models import Partner
 from tracker.pilots.filters import PilotFilter
-from tracker.pilots.models import (FundingLine, Outcome, Pilot, PilotPartner, SourceType, Theme, Verdict,
-                                   pilot_themes)
+from tracker.pilots.models import (
+    FundingLine,
+    Outcome,
+    Pilot,
+    PilotPartner,
+    SourceType,
+    Theme,
+    Verdict,
+    pilot_themes,
+)
 from tracker.pilots.workflow import PUBLIC_STATUSES, Status
 
 TIMELINE_STATUSES = (Status.APPROVED, Status.RUNNING, Status.PAUSED)

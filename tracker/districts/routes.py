@@ -18,6 +18,7 @@ from flask_login import current_user
 from tracker.db import db, utcnow
 from tracker.districts import attention, cache, charts, exports, glance, queries, shown, workbook
 from tracker.districts.models import District
+from tracker.formatting import fmt_nok
 from tracker.labels import label
 from tracker.paging import page_number
 from tracker.pilots import queries as pilot_queries
@@ -99,6 +100,8 @@ def _index_body() -> str:
         active_filters=glance.active_filters(form, pilot_filter),
         multiples=glance.multiples(rows, funding), multiple_width=glance.MULTIPLE_WIDTH,
         exports=_export_links("districts.overview_export", pilot_filter),
+        texts=shown.overview_texts(_statuses(), VERDICTS), links=shown.district_links(rows),
+        nok=shown.Memo(fmt_nok),
     )
 
 
