@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py                 # 50 districts, 20,000 pilots (SQLite)
     .venv/bin/python bench/run.py --big           # and every page again at 200,000 pilots
     .venv/bin/python bench/run.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    .venv/bin/python bench/run.py --profile /districts/distrikt-1 --profile-top 30   # in process
 
 Prints, for the district page, the city overview, the pilot page and the pilot list, with the page
 cache off and on: requests/s, p50, p99, server CPU per request, and the ratio to a bare Flask
@@ -228,6 +229,40 @@ def serve(url: str, cache: str, hello: Server, paths: dict, args) -> dict:
         return measure(hello, app, paths, cookie, args)
 
 
+def profile(url: str, path: str, top: int) -> None:
+    """``path`` in this process (no server, page cache off) as the coordinator of distrikt-1: CPU per
+    request (best of 6 × 5) and cProfile's ``top`` most expensive functions, by their own time."""
+    import cProfile
+    import pstats
+
+    from tracker import create_app
+    from tracker.auth.models import User
+    from tracker.db import db
+
+    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url, "DISTRICTS_CACHE_SECONDS": 0,
+                      "RATELIMIT_ENABLED": False, "BASE_URL": "http://127.0.0.1"})
+    client = app.test_client()
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "koordinator1@bench.example"))
+        user_id = f"{user.id}:{user.session_version}"
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = user_id, True
+    for _ in range(3):
+        assert client.get(path).status_code == 200
+    rounds = []
+    for _ in range(6):
+        started = time.process_time()
+        for _ in range(5):
+            client.get(path)
+        rounds.append((time.process_time() - started) / 5 * 1000)
+    print(f"{path}: {min(rounds):.1f} ms CPU per request (best of 6 × 5; median {sorted(rounds)[3]:.1f}), "
+          f"load average {os.getloadavg()[0]:.1f}")
+    if top:
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [client.get(path) for _ in range(10)])
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--districts", type=int, default=50)
@@ -240,7 +275,13 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the database even if present")
     parser.add_argument("--cache", choices=("off", "on", "both"), default="both",
                         help="the district page cache: off (every request computes), on, or both runs")
+    parser.add_argument("--profile", metavar="PATH", help="only PATH, in process (/districts/distrikt-1)")
+    parser.add_argument("--profile-top", type=int, default=0, help="with --profile: print cProfile's top N")
     args = parser.parse_args()
+    if args.profile:
+        url = args.database_url or sqlite_url(args.pilots)
+        build_database(url, args.districts, args.pilots, args.rebuild)
+        return profile(url, args.profile, args.profile_top)
 
     tool = "wrk" if shutil.which("wrk") else "Python threads"
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "

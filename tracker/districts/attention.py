@@ -17,10 +17,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from tracker.changes.queries import open_pilot_ids
 from tracker.db import db, utcnow
+from tracker.districts import shown
 from tracker.districts.models import District
 from tracker.pilots.models import Pilot, ProgressReport
 from tracker.pilots.workflow import CHANGE_CONTROLLED, FINAL, Status
@@ -72,11 +74,32 @@ def rules() -> list[Rule]:
     ]
 
 
+# What each item says about its wait: (wording, the row's column, a moment shown as its day).
+NOTES = {
+    "overdue": ("planned end %(date)s", "planned_end", False),
+    "no_report": ("running since %(date)s", "status_changed_at", True),
+    "stale": ("last updated %(date)s", "updated_at", True),
+    "change": ("last updated %(date)s", "updated_at", True),
+}
+SINCE = ("since %(date)s", "status_changed_at", True)
+
+
 @dataclass
 class Group:
     rule: Rule
     pilots: list  # rows: id, title, district_name, planned_end, updated_at, status_changed_at
     total: int
+
+    def entries(self) -> list[tuple]:
+        """``(row, link, note)`` per listed pilot, the note's wording translated once per group
+        (the template's list shows them without a call per item)."""
+        wording, column, as_day = NOTES.get(self.rule.key, SINCE)
+        wording, link, dates = gettext(wording), shown.pilot_link(), shown.date_memo()
+        out = []
+        for row in self.pilots:
+            value = getattr(row, column)
+            out.append((row, link(row.id), wording % {"date": dates(value.date() if as_day else value)}))
+        return out
 
 
 @dataclass

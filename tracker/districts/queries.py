@@ -18,7 +18,16 @@ from tracker.paging import Page, paginate
 from tracker.partners import queries as partner_queries
 from tracker.partners.models import Partner
 from tracker.pilots.filters import PilotFilter
-from tracker.pilots.models import FundingLine, Outcome, Pilot, PilotPartner, SourceType, Theme, Verdict
+from tracker.pilots.models import (
+    FundingLine,
+    Outcome,
+    Pilot,
+    PilotPartner,
+    SourceType,
+    Theme,
+    Verdict,
+    pilot_themes,
+)
 from tracker.pilots.workflow import PUBLIC_STATUSES, Status
 
 TIMELINE_STATUSES = (Status.APPROVED, Status.RUNNING, Status.PAUSED)
@@ -33,10 +42,33 @@ def committed(pilot_filter: PilotFilter | None = None) -> list:
     return [] if pilot_filter is not None and pilot_filter.status else [Pilot.status.in_(COMMITTED)]
 
 
+# The columns the district page's lists show: plain rows, not whole pilots (loading ORM objects
+# cost more than the queries themselves).
+LIST_COLUMNS = (Pilot.id, Pilot.title, Pilot.status, Pilot.arena_kind, Pilot.planned_end, Pilot.updated_at)
+TIMELINE_COLUMNS = (Pilot.id, Pilot.title, Pilot.status, Pilot.planned_start, Pilot.planned_end,
+                    Pilot.actual_start, Pilot.actual_end)
+
+
 def pilot_page(where: list, pilot_filter: PilotFilter, page: int, per_page: int, total: int) -> Page:
-    """One page of the ``total`` pilots matching ``where``, themes eager-loaded: two queries."""
-    stmt = sa.select(Pilot).where(*where).options(selectinload(Pilot.themes)).order_by(*pilot_filter.order)
-    return paginate(stmt, page, per_page, total=total)
+    """One page of the ``total`` pilots matching ``where``: tuples of ``LIST_COLUMNS`` (one query)."""
+    stmt = sa.select(*LIST_COLUMNS).where(*where).order_by(*pilot_filter.order)
+    return paginate(stmt, page, per_page, rows=True, total=total)
+
+
+def theme_names(pilot_ids: list[int], locale: str) -> dict[int, str]:
+    """``{pilot id: "theme, theme"}`` in the language of ``locale``, alphabetical as on the pilot
+    (``Pilot.themes``' order): one query, none without pilots."""
+    if not pilot_ids:
+        return {}
+    name = Theme.name_en if str(locale).startswith("en") else Theme.name_nb
+    rows = db.session.execute(
+        sa.select(pilot_themes.c.pilot_id, name).join(Theme, Theme.id == pilot_themes.c.theme_id)
+        .where(pilot_themes.c.pilot_id.in_(pilot_ids)).order_by(pilot_themes.c.pilot_id, Theme.name_nb)
+    )
+    names: dict = defaultdict(list)
+    for pilot_id, theme in rows:
+        names[pilot_id].append(theme)
+    return {pilot_id: ", ".join(found) for pilot_id, found in names.items()}
 
 
 def per_status_total(counts: dict[str, int], statuses, chosen: str | None) -> int:
@@ -65,14 +97,14 @@ def status_counts(where: list, statuses: list[str]) -> dict[str, int]:
     return {s: found.get(s, 0) for s in statuses}
 
 
-def timeline(where: list, limit: int = TIMELINE_LIMIT) -> list[Pilot]:
-    """Approved, running and paused pilots, by planned start; at most ``limit``."""
+def timeline(where: list, limit: int = TIMELINE_LIMIT) -> list:
+    """Approved, running and paused pilots, by planned start; at most ``limit`` rows of
+    ``TIMELINE_COLUMNS``."""
     cond = [*where, Pilot.status.in_([str(s) for s in TIMELINE_STATUSES])]
-    pilots = db.session.scalars(
-        sa.select(Pilot).where(*cond)
+    return list(db.session.execute(
+        sa.select(*TIMELINE_COLUMNS).where(*cond)
         .order_by(Pilot.planned_start.is_(None), Pilot.planned_start, Pilot.id).limit(limit)
-    ).all()
-    return list(pilots)
+    ))
 
 
 def verdict_counts(where: list) -> dict[str, int]:
@@ -84,25 +116,27 @@ def verdict_counts(where: list) -> dict[str, int]:
     return {str(v): found.get(str(v), 0) for v in Verdict}
 
 
-def latest_lessons(where: list, limit: int = 5) -> list[tuple[Pilot, Outcome]]:
-    """The most recently recorded lessons learned of evaluated pilots."""
-    rows = db.session.execute(
-        sa.select(Pilot, Outcome).join(Outcome.pilot)
-        .where(*where, Pilot.status == Status.EVALUATED)
+def latest_lessons(where: list, limit: int = 5) -> list:
+    """The most recently recorded lessons learned of evaluated pilots: rows of the pilot's ``id``
+    and ``title`` and the outcome's ``verdict``, ``recorded_at`` and ``lessons``."""
+    return list(db.session.execute(
+        sa.select(Pilot.id, Pilot.title, Outcome.verdict, Outcome.recorded_at, Outcome.lessons)
+        .join(Outcome.pilot).where(*where, Pilot.status == Status.EVALUATED)
         .order_by(Outcome.recorded_at.desc(), Outcome.id.desc()).limit(limit)
-    ).all()
-    return [tuple(r) for r in rows]
+    ))
 
 
-def top_partners(where: list, limit: int) -> list[tuple[Partner, int]]:
-    """The ``limit`` partners linked to the most matching pilots, with how many of them."""
+def top_partners(where: list, limit: int) -> list:
+    """The ``limit`` partners linked to the most matching pilots: rows of ``id``, ``name``, ``kind``
+    and ``pilots`` (how many of them)."""
     pilots = sa.func.count(sa.distinct(PilotPartner.pilot_id))
-    rows = db.session.execute(
-        sa.select(Partner, pilots).join(PilotPartner, PilotPartner.partner_id == Partner.id)
+    return list(db.session.execute(
+        sa.select(Partner.id, Partner.name, Partner.kind, pilots.label("pilots"))
+        .join(PilotPartner, PilotPartner.partner_id == Partner.id)
         .join(Pilot, Pilot.id == PilotPartner.pilot_id).where(*where)
-        .group_by(Partner.id).order_by(pilots.desc(), Partner.name, Partner.id).limit(limit)
-    ).all()
-    return [tuple(r) for r in rows]
+        .group_by(Partner.id, Partner.name, Partner.kind).order_by(pilots.desc(), Partner.name, Partner.id)
+        .limit(limit)
+    ))
 
 
 def partner_kinds(where: list) -> dict[str, int]:

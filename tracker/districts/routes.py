@@ -16,8 +16,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.db import db, utcnow
-from tracker.districts import attention, cache, charts, exports, glance, queries, workbook
+from tracker.districts import attention, cache, charts, exports, glance, queries, shown, workbook
 from tracker.districts.models import District
+from tracker.formatting import fmt_nok
 from tracker.labels import label
 from tracker.paging import page_number
 from tracker.pilots import queries as pilot_queries
@@ -99,6 +100,8 @@ def _index_body() -> str:
         active_filters=glance.active_filters(form, pilot_filter),
         multiples=glance.multiples(rows, funding), multiple_width=glance.MULTIPLE_WIDTH,
         exports=_export_links("districts.overview_export", pilot_filter),
+        texts=shown.overview_texts(_statuses(), VERDICTS), links=shown.district_links(rows),
+        nok=shown.Memo(fmt_nok),
     )
 
 
@@ -158,11 +161,13 @@ def _show_body(district: District) -> str:
     total = queries.per_status_total(pipeline, pipeline, pilot_filter.status)
     page = queries.pilot_page(where, pilot_filter, page_number(request.args), current_app.config["PAGE_SIZE"],
                               total)
-    running = queries.timeline(where)
+    running = shown.timeline_pilots(queries.timeline(where))
     running_total = queries.per_status_total(pipeline, queries.TIMELINE_STATUSES, pilot_filter.status)
     needs_attention = attention.items(visible, [district.id]) if _signed_in() else None
     # The latest progress of the listed pilots: internal, like needs attention (one query).
-    progress = pilot_queries.latest_progress([p.id for p in page.items]) if _signed_in() else None
+    ids = [row[0] for row in page.items]
+    progress = pilot_queries.latest_progress(ids) if _signed_in() else None
+    page.items = shown.list_rows(page.items, queries.theme_names(ids, _locale()), progress)
     return render_template(
         "districts/_show_body.html", district=district, form=form, filtered=bool(pilot_filter), page=page,
         scope=glance.scope_text(current_user), active_filters=glance.active_filters(form, pilot_filter),
