@@ -123,7 +123,7 @@ def test_the_read_me_says_what_whom_which_filters_and_when(portfolio, login):
     about = {r[0].value: r[1].value for r in wb["Les meg"].iter_rows(min_row=2)}
     assert about["Eksport"] == "Piloter i District A"
     assert about["Eksportert av"] == "Staff A (Ansatt)"
-    assert "Arenatype: Fysisk" in about["Filtre"] and "Tittel inneholder: tak" in about["Filtre"]
+    assert "Arenatype: Fysisk" in about["Filtre"] and "Tittel eller tekst inneholder: tak" in about["Filtre"]
     assert about["Piloter som telles"].startswith("Alle piloter du kan se")
     assert isinstance(about["Eksportert"], datetime) and about["Eksportert"].date() >= date(2026, 1, 1)
     assert [c.value for c in wb["Piloter"]["B"][1:]] == ["Grønt tak"]  # the filters apply to every sheet

@@ -48,7 +48,7 @@ def test_coordinator_filters_bookmarks_and_downloads(page, world, live_server):
                                  "Gjenbruk av betong"}
 
     page.get_by_label("Arenatype").select_option("digital")
-    page.get_by_label("Tittel inneholder").fill("buss")
+    page.get_by_label("Tittel eller tekst inneholder").fill("buss")
     page.get_by_label("Sorter etter").select_option("title")
     follow(page.get_by_role("button", name="Vis piloter"))
     page.wait_for_url("**arena=digital**")
@@ -60,7 +60,7 @@ def test_coordinator_filters_bookmarks_and_downloads(page, world, live_server):
     again = page.context.new_page()
     again.goto(bookmark)
     assert titles(again) == ["Øko-bussen på Årvoll"]
-    expect(again.get_by_label("Tittel inneholder")).to_have_value("buss")
+    expect(again.get_by_label("Tittel eller tekst inneholder")).to_have_value("buss")
     expect(again.get_by_label("Arenatype")).to_have_value("digital")
     again.close()
 

@@ -96,7 +96,8 @@ class PartnerRef(ma.Schema):
 class PilotFilterArgs(Lenient):
     """The district page's filters (``tracker/pilots/filters.py``) plus keyset paging."""
 
-    q = Text(max=200, metadata={"description": "Title contains (any case)."})
+    q = Text(max=200, metadata={
+        "description": "The title contains it (any case), or the full-text search finds it."})
     district = Id(strict=False, metadata={"description": "District id."})
     status = OneOf(Status)
     theme = Id(strict=False, metadata={"description": "Theme id."})
