@@ -49,3 +49,14 @@ def test_owner_reports_progress_and_it_shows_on_the_pilot_and_district_pages(pag
     row = page.locator("#pilot-table tr", has_text="Sykkelparkering ved T-bane")
     expect(row).to_contain_text("I faresonen")
     check_accessibility(page, "district page with the latest progress")
+
+    # A wrong word is corrected on the same form, filled with the report; axe finds nothing there.
+    page.goto(f"/pilots/{pilot.id}")
+    follow(page.locator(".progress-report__edit").first)
+    happened = page.get_by_label("Hva som har skjedd")
+    expect(happened).to_have_value("Stativene kom to uker for sent, men bruken øker.")
+    check_accessibility(page, "progress report correction form")
+    happened.fill("Stativene kom tre uker for sent, men bruken øker.")
+    follow(page.get_by_role("button", name="Lagre rettelsen"))
+    expect(page.get_by_text("Framdriftsrapporten er rettet.")).to_be_visible()
+    expect(page.locator(".progress-report").first).to_contain_text("tre uker for sent")
