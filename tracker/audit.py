@@ -31,14 +31,8 @@ class AuditEntry(db.Model):
 
 def _entry(actor, entity: str, entity_id: int | None, action: str,
            changes: dict[str, tuple[Any, Any]] | None) -> AuditEntry:
-    entry = AuditEntry(
-        actor_id=getattr(actor, "id", None),
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        changes={k: [old, new] for k, (old, new) in (changes or {}).items()},
-    )
-    return entry
+    return AuditEntry(actor_id=getattr(actor, "id", None), entity=entity, entity_id=entity_id, action=action,
+                      changes={k: [old, new] for k, (old, new) in (changes or {}).items()})
 
 
 def record(actor, entity: str, entity_id: int | None, action: str,
