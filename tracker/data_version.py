@@ -41,6 +41,11 @@ def current(session=None) -> int:
     return session.scalar(sa.select(DataVersion.counter).where(DataVersion.id == 1)) or 0
 
 
+def changed_in(session) -> bool:
+    """Whether this transaction has changed data shown on pages (not committed yet)."""
+    return bool(session.info.get(_CHANGED))
+
+
 def _bump(session: Session) -> None:
     """Increment the counter (creating the row if it is missing) in the session's transaction."""
     table = DataVersion.__table__

@@ -58,9 +58,15 @@ def enum_check(column: str, values) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_valid")
 
 
+MMAP_BYTES = 4 << 30  # beyond the size of the database at 200,000 pilots
+
+
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Per-connection SQLite settings: foreign keys, WAL, and a busy timeout."""
+    """Per-connection SQLite settings: foreign keys, WAL, a busy timeout, and reads through a
+    memory map (the operating system's page cache, shared by every worker, instead of a copy of
+    each page into a 2 MB per-connection cache: a search touching thousands of rows ran 2-4 ×
+    faster). The map is address space, not memory: only the pages read take room."""
     import sqlite3
 
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -70,4 +76,5 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cursor.close()

@@ -10,6 +10,8 @@ last.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
 
 from tracker.search.models import SearchDocument
@@ -107,77 +109,179 @@ def _drop_engine_index(target, connection, **kw):
         connection.exec_driver_sql(statement)
 
 
-def _substrings(terms: list[str], internal: bool, raw, raw_internal):
-    """Every term (of 3 letters or more) is part of the text: the fallback for compounds' tails,
-    parts of numbers and names. None when a term is too short for the trigram index."""
-    if not terms or any(len(t) < 3 for t in terms):
-        return None
+def doc_id(kind: str, ref_id: int) -> int:
+    """A document's id, which is also the engine's rowid: the pilot's id, or minus the partner's.
+    A match is then a pilot or partner id as it comes out of the engine, and a kind is a range
+    of rowids the engine seeks itself: no lookup in the wide document rows per match."""
+    return ref_id if kind == "pilot" else -ref_id
+
+
+def _ref(kind: str, rowid):
+    """``(ref_id, kind condition)`` of an engine rowid column (see :func:`doc_id`)."""
+    return (rowid, rowid > 0) if kind == "pilot" else (-rowid, rowid < 0)
+
+
+def _too_short(terms: list[str]) -> bool:
+    """A term under 3 letters has no trigram: no substring fallback then."""
+    return not terms or any(len(t) < 3 for t in terms)
+
+
+def _any_of(words) -> str:
+    """Words as prefixes, without those another one already covers ("skole"* is in "skol"*)."""
+    words = sorted(set(words), key=len)
+    kept = [w for i, w in enumerate(words) if not any(w.startswith(k) for k in words[:i])]
+    return "(" + " OR ".join(f'"{w}"*' for w in kept) + ")"
+
+
+def _sqlite_term(term: str, internal: bool, exact: bool) -> str:
+    """One term's stems as prefixes: in the exact columns, or folded (without diacritics) in the
+    folded columns."""
+    if exact:
+        columns = "{title_stems body_stems internal_stems}" if internal else "{title_stems body_stems}"
+        return f"{columns} : {_any_of(stems(term))}"
+    columns = "{folded folded_internal}" if internal else "{folded}"
+    return f"{columns} : {_any_of(fold(s) for s in stems(term))}"
+
+
+def _sqlite_ranked(kind: str, expression: str):
+    fts = sa.table("search_fts", sa.column("rowid"), sa.column("rank"))
+    ref_id, of_kind = _ref(kind, fts.c.rowid)
+    # FTS5's hidden ``rank`` column with bm25's column weights: (unlike a bm25() call) it survives
+    # SQLite flattening the subquery into the caller's aggregate.
+    return (sa.select(ref_id.label("ref_id"), fts.c.rank.label("rank"))
+            .where(sa.literal_column("search_fts").op("MATCH")(expression),
+                   fts.c.rank.op("MATCH")(sa.literal_column(f"'bm25({SQLITE_WEIGHTS})'")), of_kind))
+
+
+# Ranks (lower is better) of the unranked parts: a match in the title, one in the text (when too
+# many documents match to rank them one by one), one found only without diacritics, a substring.
+TITLE_RANK, TEXT_RANK, FOLDED_RANK, SUBSTRING_RANK = -2.0, -1.0, -1e-9, 0.0
+
+
+class Part(NamedTuple):
+    """One statement of a match: ``(ref_id, rank)`` rows; ``rank`` is its rows' rank when they
+    all share one (None: the engine ranks each)."""
+
+    select: sa.Select
+    rank: float | None
+
+
+def _constant(ref_id, rank: float):
+    return ref_id.label("ref_id"), sa.literal(rank).label("rank")
+
+
+def _sqlite_parts(kind: str, terms: list[str], internal: bool, ranked: bool) -> list:
+    fts = sa.table("search_fts", sa.column("rowid"))
+    ref_id, of_kind = _ref(kind, fts.c.rowid)
+
+    def match(expression: str, rank: float):
+        return Part(sa.select(*_constant(ref_id, rank)).where(
+            sa.literal_column("search_fts").op("MATCH")(expression), of_kind), rank)
+
+    exact = " AND ".join(f"({_sqlite_term(t, internal, True)})" for t in terms)
+    if ranked:
+        parts = [Part(_sqlite_ranked(kind, exact), None)]
+    else:
+        titles = " AND ".join(f"({{title_stems}} : {_any_of(stems(t))})" for t in terms)
+        parts = [match(titles, TITLE_RANK), match(exact, TEXT_RANK)]
+    folded = " AND ".join(f"({_sqlite_term(t, internal, False)})" for t in terms)
+    parts.append(match(f"({folded}) NOT ({exact})", FOLDED_RANK))  # (every exact match is one folded)
+    if _too_short(terms):
+        return parts
+    # The substring fallback as a trigram MATCH (a phrase is a substring), never ``LIKE``: joined
+    # to the documents, SQLite may run a ``LIKE`` on the virtual table once per document (30 s).
+    trigram = sa.table("search_fts_trigram", sa.column("rowid"))
+    ref_id, of_kind = _ref(kind, trigram.c.rowid)
+    columns = "{raw raw_internal}" if internal else "{raw}"
+    substring = " AND ".join(f'{columns} : "{fold(t)}"' for t in terms)  # terms: letters and digits
+    return [*parts, Part(sa.select(*_constant(ref_id, SUBSTRING_RANK))
+                         .where(sa.literal_column("search_fts_trigram").op("MATCH")(substring), of_kind),
+                         SUBSTRING_RANK)]
+
+
+def _pg_prefix(config: str, word: str, weights: str = ""):
+    config = sa.literal_column(f"'{config}'::regconfig")
+    return sa.func.to_tsquery(config, sa.literal(f"{word}:*{weights}"))
+
+
+def _pg_query(terms: list[str], joiner: str = "&&", weights: str = "", folded: bool = False):
+    """Each term as prefixes in Norwegian and English (``weights``: only in those parts, "A" the
+    title), or with ``folded`` its folded stems (weight D, the folded words only); terms joined
+    by ``joiner`` (``&&``: all, ``||``: any)."""
+    query = None
+    for term in terms:
+        if folded:
+            words = [_pg_prefix("simple", w, "D") for w in dict.fromkeys(fold(s) for s in stems(term))]
+        else:
+            words = [_pg_prefix("norwegian", term, weights), _pg_prefix("english", term, weights)]
+        one = words[0]
+        for word in words[1:]:
+            one = one.op("||")(word)
+        query = one if query is None else query.op(joiner)(one.self_group())
+    return query.self_group()
+
+
+def _pg_found(query, internal: bool):
+    found = D.c.tsv.op("@@")(query)
+    return sa.or_(found, D.c.tsv_internal.op("@@")(query)) if internal else found
+
+
+def _pg_ranked(kind: str, query, internal: bool):
+    ref_id, of_kind = _ref(kind, D.c.id)
+    rank = sa.func.ts_rank_cd(D.c.tsv, query)
+    if internal:
+        rank = rank + 0.5 * sa.func.ts_rank_cd(D.c.tsv_internal, query)
+    return sa.select(ref_id.label("ref_id"), (-rank).label("rank")).where(_pg_found(query, internal), of_kind)
+
+
+def _pg_parts(kind: str, terms: list[str], internal: bool, ranked: bool) -> list:
+    ref_id, of_kind = _ref(kind, D.c.id)
+
+    def match(condition, rank: float):
+        return Part(sa.select(*_constant(ref_id, rank)).where(condition, of_kind), rank)
+
+    exact = _pg_query(terms)
+    if ranked:
+        parts = [Part(_pg_ranked(kind, exact, internal), None)]
+    else:
+        parts = [match(D.c.tsv.op("@@")(_pg_query(terms, weights="A")), TITLE_RANK),
+                 match(_pg_found(exact, internal), TEXT_RANK)]
+    parts.append(match(_pg_found(_pg_query(terms, folded=True), internal), FOLDED_RANK))
+    if _too_short(terms):
+        return parts
     conditions = []
     for term in terms:
         pattern = f"%{fold(term)}%"  # terms are letters and digits only: no LIKE wildcards
-        conditions.append(sa.or_(raw.like(pattern), raw_internal.like(pattern)) if internal
-                          else raw.like(pattern))
-    return sa.and_(*conditions)
+        conditions.append(sa.or_(D.c.raw.like(pattern), D.c.raw_internal.like(pattern)) if internal
+                          else D.c.raw.like(pattern))
+    return [*parts, match(sa.and_(*conditions), SUBSTRING_RANK)]
 
 
-def _sqlite_matches(kind: str, terms: list[str], internal: bool):
-    fts = sa.table("search_fts", sa.column("rowid"), sa.column("rank"))
-    trigram = sa.table("search_fts_trigram", sa.column("rowid"))
-    exact = "{title_stems body_stems internal_stems}" if internal else "{title_stems body_stems}"
-    folded = "{folded folded_internal}" if internal else "{folded}"
-
-    def any_of(words):
-        return "(" + " OR ".join(f'"{w}"*' for w in dict.fromkeys(words)) + ")"
-
-    expression = " AND ".join(
-        f"({exact} : {any_of(stems(t))} OR {folded} : {any_of(fold(s) for s in stems(t))})" for t in terms)
-    # FTS5's hidden ``rank`` column with bm25's column weights: (unlike a bm25() call) it survives
-    # SQLite flattening the subquery into the caller's aggregate.
-    stemmed = (sa.select(D.c.ref_id, fts.c.rank.label("rank"))
-               .select_from(fts.join(D, D.c.id == fts.c.rowid))
-               .where(sa.literal_column("search_fts").op("MATCH")(expression),
-                      fts.c.rank.op("MATCH")(sa.literal_column(f"'bm25({SQLITE_WEIGHTS})'")),
-                      D.c.kind == kind))
-    if not terms or any(len(t) < 3 for t in terms):  # too short for the trigram index
-        return stemmed
-    # The substring fallback as a trigram MATCH (a phrase is a substring), never ``LIKE``: joined
-    # to the documents, SQLite may run a ``LIKE`` on the virtual table once per document (30 s).
-    columns = "{raw raw_internal}" if internal else "{raw}"
-    substring = " AND ".join(f'{columns} : "{fold(t)}"' for t in terms)  # terms: letters and digits
-    parts = (sa.select(D.c.ref_id, sa.literal(0.0).label("rank"))
-             .select_from(trigram.join(D, D.c.id == trigram.c.rowid))
-             .where(sa.literal_column("search_fts_trigram").op("MATCH")(substring), D.c.kind == kind))
-    return sa.union_all(stemmed, parts)
+def best_of_any(dialect: str, kind: str, terms: list[str], limit: int):
+    """A subquery ``(ref_id, rank)``: the ``limit`` best documents of ``kind`` matching any of the
+    terms (public text only), by the engine's relevance, which rewards documents matching more
+    of the terms and rarer ones (a "more like this" query)."""
+    if dialect == "postgresql":
+        ranked = _pg_ranked(kind, _pg_query(terms, "||"), internal=False)
+    else:
+        ranked = _sqlite_ranked(kind, " OR ".join(f"({_sqlite_term(t, False, True)})" for t in terms))
+    return ranked.order_by(ranked.selected_columns.rank).limit(limit).subquery("best")
 
 
-def _pg_matches(kind: str, terms: list[str], internal: bool):
-    def prefix(config: str, word: str, weights: str = ""):
-        config = sa.literal_column(f"'{config}'::regconfig")
-        return sa.func.to_tsquery(config, sa.literal(f"{word}:*{weights}"))
-
-    query = None
-    for term in terms:
-        one = prefix("norwegian", term).op("||")(prefix("english", term))
-        for word in dict.fromkeys(fold(s) for s in stems(term)):
-            one = one.op("||")(prefix("simple", word, "D"))  # the folded words only (weight D)
-        query = one if query is None else query.op("&&")(one)
-    query = query.self_group()
-    rank = sa.func.ts_rank_cd(D.c.tsv, query)
-    found = D.c.tsv.op("@@")(query)
-    if internal:
-        rank = rank + 0.5 * sa.func.ts_rank_cd(D.c.tsv_internal, query)
-        found = sa.or_(found, D.c.tsv_internal.op("@@")(query))
-    stemmed = sa.select(D.c.ref_id, (-rank).label("rank")).where(found, D.c.kind == kind)
-    substring = _substrings(terms, internal, D.c.raw, D.c.raw_internal)
-    if substring is None:
-        return stemmed
-    return sa.union_all(stemmed, sa.select(D.c.ref_id, sa.literal(0.0).label("rank"))
-                        .where(substring, D.c.kind == kind))
+def match_parts(dialect: str, kind: str, terms: list[str], internal: bool, ranked: bool = True) -> list:
+    """The selects ``(ref_id, rank)`` whose rows together are the ``kind`` documents matching
+    every term (a document may come from several: its best rank counts; lower is better). The
+    first part holds the documents with every term as a word (stemmed, with its diacritics):
+    ranked by the engine's relevance, or with ``ranked=False`` (the engine's cost is per ranked
+    document) only as title or text matches. Then those found without diacritics, then
+    substrings (a compound's tail, part of a number) if the terms are long enough. ``internal``
+    also searches what only signed-in users see."""
+    return (_pg_parts if dialect == "postgresql" else _sqlite_parts)(kind, terms, internal, ranked)
 
 
 def matches(dialect: str, kind: str, terms: list[str], internal: bool):
-    """A subquery ``(ref_id, rank)`` of the ``kind`` documents matching every term, best rank per
-    document (lower is better); ``internal`` also searches what only signed-in users see."""
-    found = (_pg_matches if dialect == "postgresql" else _sqlite_matches)(kind, terms, internal).subquery()
+    """A select ``(ref_id, rank)`` of the ``kind`` documents matching every term, best rank per
+    document (see :func:`match_parts`)."""
+    found = sa.union_all(*(p.select for p in match_parts(dialect, kind, terms, internal))).subquery()
     return (sa.select(found.c.ref_id, sa.func.min(found.c.rank).label("rank"))
-            .group_by(found.c.ref_id).subquery("matched"))
+            .group_by(found.c.ref_id))

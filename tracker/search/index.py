@@ -24,6 +24,7 @@ from tracker.districts.models import District
 from tracker.labels import LABELS
 from tracker.partners.models import Partner
 from tracker.pilots.models import Outcome, OutcomeKPI, Pilot, PilotPartner, StatusEvent, Theme, pilot_themes
+from tracker.search.backends import doc_id
 from tracker.search.models import SearchDocument
 from tracker.search.text import fold, folded_stems, stemmed
 
@@ -111,10 +112,10 @@ def _insert(kind: str, rows: list[dict]) -> None:
     table = SearchDocument.__table__
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
     statement = insert(table)
-    columns = [name for name in rows[0] if name not in ("kind", "ref_id")]
+    columns = [name for name in rows[0] if name != "ref_id"]
     statement = statement.on_conflict_do_update(index_elements=[table.c.kind, table.c.ref_id],
                                                 set_={name: statement.excluded[name] for name in columns})
-    db.session.execute(statement, [dict(row, kind=kind) for row in rows])
+    db.session.execute(statement, [dict(row, kind=kind, id=doc_id(kind, row["ref_id"])) for row in rows])
 
 
 def _write(kind: str, texts: dict[int, tuple[str, str, str]], gone: Iterable[int] = ()) -> None:

@@ -23,6 +23,7 @@ class SearchDocument(db.Model):
     __tablename__ = "search_documents"
     __table_args__ = (sa.UniqueConstraint("kind", "ref_id", name="uq_search_documents_ref"),)
 
+    # The pilot's id, or minus the partner's (``backends.doc_id``): the engine's rowid too.
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(10))  # "pilot" or "partner"
     ref_id: Mapped[int]
