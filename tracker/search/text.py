@@ -64,31 +64,48 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(words(joined)))[:MAX_TERMS]
 
 
-def _matcher(terms: list[str]):
-    """A test for a document word: does a query term find it (stem prefix, folded, or substring)?"""
+@lru_cache(maxsize=64)
+def _matcher(terms: tuple[str, ...]):
+    """A test for a document word: does a query term find it (stem prefix, folded, or substring)?
+    Each distinct word is judged once per query (the test is kept for the next extract)."""
     prefixes = {fold(s) for t in terms for s in stems(t)}
     raw = {fold(t) for t in terms if len(t) >= 3}
+    judged: dict[str, bool] = {}
 
     def hit(word: str) -> bool:
-        f = fold(word)
-        return any(fold(s).startswith(p) for s in stems(word) for p in prefixes) or any(r in f for r in raw)
+        word = word.lower()
+        if (found := judged.get(word)) is None:
+            f = fold(word)
+            found = judged[word] = (any(fold(s).startswith(p) for s in stems(word) for p in prefixes)
+                                    or any(r in f for r in raw))
+        return found
 
     return hit
 
 
 def snippet(text: str, terms: list[str], width: int = 220) -> Markup:
-    """A short escaped extract of ``text`` around the first matched word, matched words in <mark>."""
+    """A short escaped extract of ``text`` around the first matched word, matched words in <mark>.
+    Words are read only up to the end of the extract."""
     text = " ".join((text or "").split())
     if not text:
         return Markup("")
-    hit = _matcher(terms)
-    spans = [m.span() for m in WORD.finditer(text) if hit(m.group())]
-    start = max(0, spans[0][0] - width // 3) if spans else 0
+    hit = _matcher(tuple(terms))
+    found = WORD.finditer(text)
+    first = next((m for m in found if hit(m.group())), None)
+    start = max(0, first.start() - width // 3) if first else 0
     if start:
         start = text.find(" ", start) + 1 or start
     end = min(len(text), start + width)
     if end < len(text):
         end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    spans = []
+    if first is not None:
+        spans.append(first.span())
+        for m in found:
+            if m.end() > end:
+                break
+            if hit(m.group()):
+                spans.append(m.span())
     out, pos = [], start
     for a, b in spans:
         if a < start or b > end:
