@@ -4,6 +4,7 @@ is never listed, counted or quoted. A bounded number of statements per page."""
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -83,6 +84,28 @@ def _ranks(terms: list[str], internal: bool) -> dict[int, float]:
     pilot is kept here (no grouping in SQL)."""
     flush_pending()
     dialect = db.engine.dialect.name
+    with _index_scans(dialect):
+        return _ranks_of(dialect, terms, internal)
+
+
+@contextlib.contextmanager
+def _index_scans(dialect: str):
+    """On PostgreSQL, the match's statements read the full-text indexes: its planner, which does
+    not count the cost of unpacking each document's text vector, otherwise scans the whole table
+    for a prefix query (270 ms instead of 25 ms at 20,000 pilots). For this transaction's next
+    statements only, and set back afterwards."""
+    if dialect != "postgresql":
+        yield
+        return
+    setting = "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', :value, true)"
+    previous = db.session.execute(sa.text(setting), {"value": "off"}).first()[0]
+    try:
+        yield
+    finally:
+        db.session.execute(sa.text(setting), {"value": previous})
+
+
+def _ranks_of(dialect: str, terms: list[str], internal: bool) -> dict[int, float]:
     first, *others = backends.match_parts(dialect, "pilot", terms, internal)
     rows = _fetched(first.select.limit(RANKED_AT_MOST + 1))
     if len(rows) > RANKED_AT_MOST:
