@@ -7,7 +7,8 @@ from tracker.search.text import snippet
 
 
 def test_the_extract_starts_near_the_first_match_and_marks_every_match_inside_it():
-    text = "Innledning. " * 100 + "Sensorene ved <skolen> måler trafikken; sensor nummer to. " + "Slutt. " * 100
+    text = ("Innledning. " * 100 + "Sensorene ved <skolen> måler trafikken; sensor nummer to. "
+            + "Slutt. " * 100)
     extract = str(snippet(text, ["sensor"]))
     assert extract.startswith("… ") and extract.endswith(" …")
     assert "<mark>Sensorene</mark> ved &lt;skolen&gt;" in extract
