@@ -16,7 +16,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.db import db, utcnow
-from tracker.districts import attention, cache, charts, exports, glance, queries, shown, workbook
+from tracker.districts import (
+    attention,
+    cache,
+    charts,
+    exports,
+    glance,
+    overview_html,
+    queries,
+    shown,
+    workbook,
+)
 from tracker.districts.models import District
 from tracker.formatting import fmt_nok
 from tracker.labels import label
@@ -94,14 +104,15 @@ def _index_body() -> str:
     form, pilot_filter, rows, total = _overview()
     where = pilot_filter.conditions(visible_filter(current_user))
     funding = glance.funding_by_year(where) if _signed_in() else None
+    texts = shown.overview_texts(_statuses(), VERDICTS)
+    markup = overview_html.build(rows, total, _statuses(), VERDICTS, funding, texts,
+                                 shown.district_links(rows), internal=_signed_in())
     return render_template(
-        "districts/_index_body.html", form=form, rows=rows, total=total, statuses=_statuses(),
-        verdicts=VERDICTS, internal=_signed_in(), scope=glance.scope_text(current_user),
-        active_filters=glance.active_filters(form, pilot_filter),
-        multiples=glance.multiples(rows, funding), multiple_width=glance.MULTIPLE_WIDTH,
-        exports=_export_links("districts.overview_export", pilot_filter),
-        texts=shown.overview_texts(_statuses(), VERDICTS), links=shown.district_links(rows),
-        nok=shown.Memo(fmt_nok),
+        "districts/_index_body.html", form=form, total=total, statuses=_statuses(), verdicts=VERDICTS,
+        internal=_signed_in(), scope=glance.scope_text(current_user),
+        active_filters=glance.active_filters(form, pilot_filter), markup=markup,
+        exports=_export_links("districts.overview_export", pilot_filter), texts=texts,
+        total_funding=fmt_nok(total.funding),
     )
 
 
