@@ -23,16 +23,18 @@ MULTIPLE_WIDTH = 340
 MULTIPLE_LABEL_WIDTH = 130
 
 
-def _memo(fn):
-    """``fn(value)`` escaped, remembered per value for this page."""
-    seen: dict = {}
+def kroner():
+    """``fmt_nok`` for this page's locale, escaped: Babel once for the grouping, then Python's own
+    grouping per amount (hundreds of distinct amounts; Babel parses its pattern on every call)."""
+    sep = fmt_nok(1234567)[1]
+    plain = fmt_nok(1234567) == f"1{sep}234{sep}567"  # else a grouping of its own: Babel throughout
+    sep = str(escape(sep))
 
-    def get(value) -> str:
-        text = seen.get(value)
-        if text is None:
-            text = seen[value] = str(escape(fn(value)))
-        return text
-    return get
+    def shown(amount: int | None) -> str:
+        if plain and amount is not None and amount >= 0:
+            return f"{amount:,}".replace(",", sep)
+        return str(escape(fmt_nok(amount)))
+    return shown
 
 
 @dataclass
@@ -92,7 +94,7 @@ def build(rows: list, total, statuses: list[str], verdicts: list[str], funding: 
     titles = {key: str(escape(text)) for key, text in (
         ("pipeline", _("Pipeline by status")), ("funding", _("Funding per year (NOK)")),
         ("verdicts", _("Verdicts of evaluated pilots")))}
-    nok = _memo(fmt_nok)
+    nok = kroner()
     card_dts = {
         "status": [f"<div><dt>{status_labels[s]}</dt><dd>" for s in statuses],
         "verdict": [f"<div><dt>{escape(texts['evaluated'][v])}</dt><dd>" for v in verdicts],
