@@ -1,20 +1,11 @@
-"""What the district pages show around their figures: whose view they are, which filters are on,
-and the funding per district and year behind the city overview's small multiples (drawn by
-``overview_html``).
-"""
+"""What the district pages show around their figures: whose view they are and which filters are on."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from tracker.auth.models import Role
-from tracker.db import db
-from tracker.districts.queries import committed
 from tracker.labels import label
-from tracker.pilots.models import FundingLine, Pilot
 from tracker.pilots.permissions import sees_everything
 
 SUMMARY_FIELDS = ("q", "status", "theme", "arena", "partner", "year")
@@ -55,18 +46,5 @@ def active_filters(form, pilot_filter) -> list[tuple[str, str]]:
         field = getattr(form, name)
         shown = {str(v): str(t) for v, t in getattr(field, "choices", None) or []}
         out.append((str(field.label.text), shown.get(str(used[name]), str(used[name]))))
-    return out
-
-
-def funding_by_year(where: list) -> dict[int, dict[int, int]]:
-    """Committed funding per district and year (one aggregate query): ``{district_id: {year: NOK}}``."""
-    rows = db.session.execute(
-        sa.select(Pilot.district_id, FundingLine.year, sa.func.sum(FundingLine.amount))
-        .join(FundingLine.pilot).where(*where, *committed())
-        .group_by(Pilot.district_id, FundingLine.year)
-    ).all()
-    out: dict = defaultdict(dict)
-    for district_id, year, total in rows:
-        out[district_id][year] = int(total or 0)
     return out
 

@@ -92,18 +92,18 @@ def index():
 
 
 def _overview():
-    """The overview's filter form, whether it filters, and its rows and total row for the viewer."""
+    """The overview's filter form, the filter, its figures, and its rows and total row for the viewer."""
     form, pilot_filter = _overview_filters()
     where = pilot_filter.conditions(visible_filter(current_user))
     counts = attention.counts(sa.and_(*where)) if _signed_in() else {}
-    rows, total = queries.overview(where, counts, _statuses(), with_funding=_signed_in())
-    return form, pilot_filter, rows, total
+    figures = queries.overview_figures(current_user, where, bool(pilot_filter), with_funding=_signed_in())
+    rows, total = queries.overview(figures, counts, _statuses())
+    return form, pilot_filter, figures, rows, total
 
 
 def _index_body() -> str:
-    form, pilot_filter, rows, total = _overview()
-    where = pilot_filter.conditions(visible_filter(current_user))
-    funding = glance.funding_by_year(where) if _signed_in() else None
+    form, pilot_filter, figures, rows, total = _overview()
+    funding = figures.funding
     texts = shown.overview_texts(_statuses(), VERDICTS)
     markup = overview_html.build(rows, total, _statuses(), VERDICTS, funding, texts,
                                  shown.district_links(rows), internal=_signed_in())
@@ -118,7 +118,7 @@ def _index_body() -> str:
 
 @bp.route(f"/export.<{FORMATS}:fmt>")
 def overview_export(fmt: str):
-    form, pilot_filter, rows, total = _overview()
+    form, pilot_filter, _figures, rows, total = _overview()
     header = exports.overview_header(_statuses(), VERDICTS, internal=_signed_in())
     data = exports.overview_rows(rows, total, _statuses(), VERDICTS, internal=_signed_in())
     basename = f"districts-{date.today().isoformat()}"
