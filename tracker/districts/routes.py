@@ -96,7 +96,8 @@ def _overview():
     form, pilot_filter = _overview_filters()
     where = pilot_filter.conditions(visible_filter(current_user))
     counts = attention.counts(sa.and_(*where)) if _signed_in() else {}
-    figures = queries.overview_figures(current_user, where, bool(pilot_filter), with_funding=_signed_in())
+    viewer = current_user._get_current_object()  # asked often below: not through the proxy
+    figures = queries.overview_figures(viewer, where, bool(pilot_filter), with_funding=_signed_in())
     rows, total = queries.overview(figures, counts, _statuses())
     return form, pilot_filter, figures, rows, total
 

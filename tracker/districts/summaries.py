@@ -186,26 +186,25 @@ def _after_rollback(session):
 def figures(exact: dict[str, list[bool]], committed: list[str] | None) -> Figures:
     """The summary rows of the ``exact`` statuses and public flags: pilots per district and status,
     verdicts of evaluated pilots, and (``committed``: the statuses funding counts) funding per
-    district and year. Two statements (one without funding)."""
-    readable = [sa.and_(DistrictCount.status == s, DistrictCount.is_public.in_(flags))
-                for s, flags in exact.items() if flags]
+    district and year. Two statements (one without funding), of rows per district, not per pilot."""
+    readable = [(s, public) for s, flags in exact.items() for public in flags]
     out = Figures.empty(committed is not None)
     if not readable:
         return out
     for district_id, status, verdict, n in db.session.execute(
         sa.select(DistrictCount.district_id, DistrictCount.status, DistrictCount.verdict,
-                  sa.func.sum(DistrictCount.pilots)).where(sa.or_(*readable))
-        .group_by(DistrictCount.district_id, DistrictCount.status, DistrictCount.verdict)
+                  DistrictCount.pilots)
+        .where(sa.tuple_(DistrictCount.status, DistrictCount.is_public).in_(readable))
     ):
-        out.add_status(district_id, status, int(n))
+        out.add_status(district_id, status, n)
         if verdict and status == Status.EVALUATED:
-            out.add_verdict(district_id, verdict, int(n))
-    money = [sa.and_(DistrictFunding.status == s, DistrictFunding.is_public.in_(flags))
-             for s, flags in exact.items() if flags and s in (committed or ())]
+            out.add_verdict(district_id, verdict, n)
+    money = [(s, public) for s, public in readable if s in (committed or ())]
     if money:
         for district_id, year, amount in db.session.execute(
             sa.select(DistrictFunding.district_id, DistrictFunding.year, sa.func.sum(DistrictFunding.amount))
-            .where(sa.or_(*money)).group_by(DistrictFunding.district_id, DistrictFunding.year)
+            .where(sa.tuple_(DistrictFunding.status, DistrictFunding.is_public).in_(money))
+            .group_by(DistrictFunding.district_id, DistrictFunding.year)
         ):
             out.add_funding(district_id, year, int(amount or 0))
     return out

@@ -1,6 +1,6 @@
 """The city overview's figures kept per district (tracker/districts/summaries.py): pilots per
 status, public flag and verdict, and funding per status, public flag and year, filled from the
-pilots as they stand.
+pilots as they stand; and an index covering needs attention's counts per district.
 
 Revision ID: 0016
 Revises: 0015
@@ -36,6 +36,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_district_funding_district_id_districts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('district_id', 'status', 'is_public', 'year', name=op.f('pk_district_funding'))
     )
+    op.create_index('ix_pilots_attention', 'pilots', ['district_id', 'status', 'updated_at',
+                    'status_changed_at', 'planned_end', 'owner_id', 'is_public'], unique=False)
     op.execute(
         "INSERT INTO district_counts (district_id, status, is_public, verdict, pilots) "
         "SELECT p.district_id, p.status, p.is_public, coalesce(o.verdict, ''), count(*) "
@@ -51,5 +53,6 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_pilots_attention', table_name='pilots')
     op.drop_table('district_funding')
     op.drop_table('district_counts')
