@@ -17,10 +17,14 @@ from markupsafe import Markup, escape
 from tracker.districts import charts
 from tracker.formatting import fmt_nok
 from tracker.labels import label
+from tracker.pilots.models import Verdict
+from tracker.pilots.workflow import Status
 
 # The small multiples are narrower than the district page's charts: three side by side at 1280 px.
 MULTIPLE_WIDTH = 340
 MULTIPLE_LABEL_WIDTH = 130
+# The chart rows' keys that need no escaping (statuses, verdicts: letters and underscores).
+_KEYS = {str(k): str(k) for k in (*Status, *Verdict)}
 
 
 def kroner():
@@ -49,20 +53,19 @@ class Overview:
 
 
 def bar_chart(chart_id: str, title: str, bars: list, height: int, width: int, fmt=None) -> str:
-    """``_charts.html``'s ``bar_chart`` (``chart_id`` and ``title`` already escaped)."""
+    """``_charts.html``'s ``bar_chart`` (``chart_id``, ``title`` and the bars' labels already
+    escaped; the keys are statuses, verdicts and years)."""
     out = [f'<svg class="chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-title" '
-           f'viewBox="0 0 {width} {height}"\n     width="100%" preserveAspectRatio="xMinYMin meet" '
-           f'xmlns="http://www.w3.org/2000/svg">\n  <title id="{chart_id}-title">{title}</title>\n']
+           f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+           f'xmlns="http://www.w3.org/2000/svg">\n<title id="{chart_id}-title">{title}</title>\n']
     for bar in bars:
         zero = "" if bar.value else " chart-bar--zero"
         shown = fmt(bar.value) if fmt else bar.value
         out.append(
-            f'  <g class="chart-row chart-row--{escape(bar.key)}">\n'
-            f'    <text x="0" y="{bar.y + 16}" class="chart-label">{bar.label}</text>\n'
-            f'    <rect x="{bar.x}" y="{bar.y}" width="{bar.width}" height="22" '
-            f'class="chart-bar{zero}"></rect>\n'
-            f'    <text x="{bar.x + 6 + bar.width}" y="{bar.y + 16}" class="chart-value">{shown}</text>\n'
-            f'  </g>\n')
+            f'<g class="chart-row chart-row--{_KEYS.get(bar.key) or escape(bar.key)}">\n'
+            f'<text x="0" y="{bar.y + 16}" class="chart-label">{bar.label}</text>\n'
+            f'<rect x="{bar.x}" y="{bar.y}" width="{bar.width}" height="22" class="chart-bar{zero}"></rect>\n'
+            f'<text x="{bar.x + 6 + bar.width}" y="{bar.y + 16}" class="chart-value">{shown}</text>\n</g>\n')
     out.append("</svg>\n")
     return "".join(out)
 
