@@ -52,6 +52,7 @@ def build_database(url: str, districts: int, pilots: int, rebuild: bool) -> None
     from tracker import create_app
     from tracker.auth.operations import hash_password
     from tracker.db import db
+    from tracker.districts import summaries
 
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -69,6 +70,8 @@ def build_database(url: str, districts: int, pilots: int, rebuild: bool) -> None
         db.create_all()
         with db.engine.begin() as conn:
             synth.build(conn, districts, pilots, hash_password(PASSWORD))
+        summaries.rebuild()  # the overview's figures, as the migration fills them
+        db.session.commit()
         with db.engine.connect() as conn:
             conn.execute(sa.text("ANALYZE"))
             conn.commit()

@@ -76,6 +76,7 @@ def import_models() -> None:
     import tracker.changes.models
     import tracker.data_version
     import tracker.districts.models
+    import tracker.districts.summaries
     import tracker.files.models
     import tracker.imports.models
     import tracker.notifications.models

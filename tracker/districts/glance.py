@@ -1,29 +1,13 @@
-"""What the district pages show around their figures: whose view they are, which filters are on,
-and the small-multiple charts of the city overview (one set per district).
-
-View composition only: the counts come from ``queries.overview`` (already loaded for the table);
-the one new figure, funding per district and year, is a single aggregate query.
-"""
+"""What the district pages show around their figures: whose view they are and which filters are on."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from tracker.auth.models import Role
-from tracker.db import db
-from tracker.districts import charts
-from tracker.districts.queries import committed
 from tracker.labels import label
-from tracker.pilots.models import FundingLine, Pilot
 from tracker.pilots.permissions import sees_everything
 
-# The small multiples are narrower than the district page's charts: three side by side at 1280 px.
-MULTIPLE_WIDTH = 340
-MULTIPLE_LABEL_WIDTH = 130
 SUMMARY_FIELDS = ("q", "status", "theme", "arena", "partner", "year")
 
 
@@ -64,53 +48,3 @@ def active_filters(form, pilot_filter) -> list[tuple[str, str]]:
         out.append((str(field.label.text), shown.get(str(used[name]), str(used[name]))))
     return out
 
-
-def funding_by_year(where: list) -> dict[int, dict[int, int]]:
-    """Committed funding per district and year (one aggregate query): ``{district_id: {year: NOK}}``."""
-    rows = db.session.execute(
-        sa.select(Pilot.district_id, FundingLine.year, sa.func.sum(FundingLine.amount))
-        .join(FundingLine.pilot).where(*where, *committed())
-        .group_by(Pilot.district_id, FundingLine.year)
-    ).all()
-    out: dict = defaultdict(dict)
-    for district_id, year, total in rows:
-        out[district_id][year] = int(total or 0)
-    return out
-
-
-@dataclass
-class Figure:
-    """One small chart and the numbers of its table."""
-
-    key: str
-    title: str
-    values: dict  # key -> number, in display order
-    labels: dict  # key -> label
-    money: bool = False
-
-    def __post_init__(self):
-        self.bars, self.height = charts.bars(self.values, self.labels, width=MULTIPLE_WIDTH,
-                                             label_width=MULTIPLE_LABEL_WIDTH,
-                                             value_width=100 if self.money else 40)
-
-
-@dataclass
-class Multiple:
-    district: object
-    figures: list[Figure]
-
-
-def multiples(rows, funding: dict | None) -> list[Multiple]:
-    """Per district: pipeline by status, funding per year (signed-in viewers), verdicts."""
-    out = []
-    for row in rows:
-        figures = [Figure("pipeline", _("Pipeline by status"), row.statuses,
-                          {s: label("status", s) for s in row.statuses})]
-        if funding is not None:
-            years = funding.get(row.district.id, {})
-            figures.append(Figure("funding", _("Funding per year (NOK)"), dict(sorted(years.items())),
-                                  {y: str(y) for y in years}, money=True))
-        figures.append(Figure("verdicts", _("Verdicts of evaluated pilots"), row.verdicts,
-                              {v: label("verdict", v) for v in row.verdicts}))
-        out.append(Multiple(district=row.district, figures=figures))
-    return out

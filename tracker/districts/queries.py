@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.db import db
+from tracker.districts import summaries
 from tracker.districts.models import District
 from tracker.paging import Page, paginate
 from tracker.partners import queries as partner_queries
@@ -211,35 +212,59 @@ class OverviewRow:
         return sum(self.statuses.values())
 
 
-def overview(where: list, attention_counts: dict[int, int], statuses: list[str],
-             with_funding: bool) -> tuple[list[OverviewRow], OverviewRow]:
-    """One row per district (retired ones included) and a total row: four queries (three without
-    funding). Counts per status for each of ``statuses``; funding of committed pilots only."""
-    districts = db.session.scalars(sa.select(District).order_by(District.retired, District.name)).all()
-    per_status: dict = defaultdict(dict)
+def live_figures(where: list, with_funding: bool, with_verdicts: bool = True) -> summaries.Figures:
+    """The overview's figures counted from the pilots matching ``where``: three statements (fewer
+    without funding or verdicts). Pilots through their covering index (district, status, visibility), funding
+    lines through theirs (pilot, year, source, amount): no table row is read."""
+    out = summaries.Figures.empty(with_funding)
     for district_id, status, n in db.session.execute(
         sa.select(Pilot.district_id, Pilot.status, sa.func.count()).where(*where)
         .group_by(Pilot.district_id, Pilot.status)
     ):
-        per_status[district_id][status] = n
-    verdicts: dict = defaultdict(dict)
+        out.add_status(district_id, status, n)
     for district_id, verdict, n in db.session.execute(
         sa.select(Pilot.district_id, Outcome.verdict, sa.func.count()).join(Outcome.pilot)
         .where(*where, Pilot.status == Status.EVALUATED).group_by(Pilot.district_id, Outcome.verdict)
-    ):
-        verdicts[district_id][verdict] = n
-    # Pilots through their covering index (district, status, visibility), funding lines through
-    # theirs (pilot, year, source, amount): no table row is read.
-    money = dict(db.session.execute(
-        sa.select(Pilot.district_id, sa.func.sum(FundingLine.amount)).join(FundingLine.pilot)
-        .where(*where, *committed()).group_by(Pilot.district_id)
-    ).all()) if with_funding else {}
+    ) if with_verdicts else ():
+        out.add_verdict(district_id, verdict, n)
+    if with_funding:
+        for district_id, year, total in db.session.execute(
+            sa.select(Pilot.district_id, FundingLine.year, sa.func.sum(FundingLine.amount))
+            .join(FundingLine.pilot).where(*where, *committed()).group_by(Pilot.district_id, FundingLine.year)
+        ):
+            out.add_funding(district_id, year, int(total or 0))
+    return out
+
+
+def overview_figures(user, where: list, filtered: bool, with_funding: bool) -> summaries.Figures:
+    """The figures of the pilots matching ``where`` (``user``'s visibility and, if ``filtered``,
+    the overview's filters). Unfiltered, the kept summaries give them for every status the viewer
+    sees whole (``summaries.exact_statuses``); only the rest (a signed-in viewer's drafts) is
+    counted live."""
+    if filtered:
+        return live_figures(where, with_funding)
+    exact = summaries.exact_statuses(user, [str(s) for s in Status])
+    summaries.flush_pending()
+    out = summaries.figures(exact, COMMITTED if with_funding else None)
+    rest = [str(s) for s in Status if str(s) not in exact]
+    if rest:
+        money = with_funding and bool(set(rest) & set(COMMITTED))
+        out.merge(live_figures([*where, Pilot.status.in_(rest)], money, Status.EVALUATED in rest))
+    return out
+
+
+def overview(figures: summaries.Figures, attention_counts: dict[int, int],
+             statuses: list[str]) -> tuple[list[OverviewRow], OverviewRow]:
+    """One row per district (retired ones included) and a total row from ``figures``: one query.
+    Counts per status for each of ``statuses``; funding (committed pilots only) if ``figures`` has it."""
+    districts = db.session.scalars(sa.select(District).order_by(District.retired, District.name)).all()
+    with_funding = figures.funding is not None
     rows = [
         OverviewRow(
             district=d,
-            statuses={s: per_status[d.id].get(s, 0) for s in statuses},
-            verdicts={str(v): verdicts[d.id].get(str(v), 0) for v in Verdict},
-            funding=int(money.get(d.id) or 0) if with_funding else None,
+            statuses={s: figures.statuses.get(d.id, {}).get(s, 0) for s in statuses},
+            verdicts={str(v): figures.verdicts.get(d.id, {}).get(str(v), 0) for v in Verdict},
+            funding=sum(figures.funding.get(d.id, {}).values()) if with_funding else None,
             attention=attention_counts.get(d.id, 0),
         )
         for d in districts

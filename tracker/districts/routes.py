@@ -16,7 +16,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.db import db, utcnow
-from tracker.districts import attention, cache, charts, exports, glance, queries, shown, workbook
+from tracker.districts import (
+    attention,
+    cache,
+    charts,
+    exports,
+    glance,
+    overview_html,
+    queries,
+    shown,
+    workbook,
+)
 from tracker.districts.models import District
 from tracker.formatting import fmt_nok
 from tracker.labels import label
@@ -82,32 +92,34 @@ def index():
 
 
 def _overview():
-    """The overview's filter form, whether it filters, and its rows and total row for the viewer."""
+    """The overview's filter form, the filter, its figures, and its rows and total row for the viewer."""
     form, pilot_filter = _overview_filters()
     where = pilot_filter.conditions(visible_filter(current_user))
     counts = attention.counts(sa.and_(*where)) if _signed_in() else {}
-    rows, total = queries.overview(where, counts, _statuses(), with_funding=_signed_in())
-    return form, pilot_filter, rows, total
+    viewer = current_user._get_current_object()  # asked often below: not through the proxy
+    figures = queries.overview_figures(viewer, where, bool(pilot_filter), with_funding=_signed_in())
+    rows, total = queries.overview(figures, counts, _statuses())
+    return form, pilot_filter, figures, rows, total
 
 
 def _index_body() -> str:
-    form, pilot_filter, rows, total = _overview()
-    where = pilot_filter.conditions(visible_filter(current_user))
-    funding = glance.funding_by_year(where) if _signed_in() else None
+    form, pilot_filter, figures, rows, total = _overview()
+    funding = figures.funding
+    texts = shown.overview_texts(_statuses(), VERDICTS)
+    markup = overview_html.build(rows, total, _statuses(), VERDICTS, funding, texts,
+                                 shown.district_links(rows), internal=_signed_in())
     return render_template(
-        "districts/_index_body.html", form=form, rows=rows, total=total, statuses=_statuses(),
-        verdicts=VERDICTS, internal=_signed_in(), scope=glance.scope_text(current_user),
-        active_filters=glance.active_filters(form, pilot_filter),
-        multiples=glance.multiples(rows, funding), multiple_width=glance.MULTIPLE_WIDTH,
-        exports=_export_links("districts.overview_export", pilot_filter),
-        texts=shown.overview_texts(_statuses(), VERDICTS), links=shown.district_links(rows),
-        nok=shown.Memo(fmt_nok),
+        "districts/_index_body.html", form=form, total=total, statuses=_statuses(), verdicts=VERDICTS,
+        internal=_signed_in(), scope=glance.scope_text(current_user),
+        active_filters=glance.active_filters(form, pilot_filter), markup=markup,
+        exports=_export_links("districts.overview_export", pilot_filter), texts=texts,
+        total_funding=fmt_nok(total.funding),
     )
 
 
 @bp.route(f"/export.<{FORMATS}:fmt>")
 def overview_export(fmt: str):
-    form, pilot_filter, rows, total = _overview()
+    form, pilot_filter, _figures, rows, total = _overview()
     header = exports.overview_header(_statuses(), VERDICTS, internal=_signed_in())
     data = exports.overview_rows(rows, total, _statuses(), VERDICTS, internal=_signed_in())
     basename = f"districts-{date.today().isoformat()}"

@@ -103,6 +103,10 @@ class Pilot(db.Model):
         sa.Index("ix_pilots_district_updated", "district_id", "updated_at"),
         sa.Index("ix_pilots_status_changed", "status", "status_changed_at"),
         sa.Index("ix_pilots_updated", "updated_at", "id"),  # the pilot list's default order
+        # Needs attention's counts per district (the city overview): every rule's column beside the
+        # visibility, so the count over the city reads no pilot row.
+        sa.Index("ix_pilots_attention", "district_id", "status", "updated_at", "status_changed_at",
+                 "planned_end", "owner_id", "is_public"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

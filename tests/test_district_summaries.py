@@ -1,0 +1,162 @@
+"""The overview's kept figures (tracker/districts/summaries.py) never drift from the pilots: after
+every kind of change (ORM flush, operation, move, outcome, funding, import), after a rollback, and
+for every kind of viewer the overview gives what counting the pilots gives."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_login import AnonymousUserMixin, login_user
+
+from tests import factories
+from tests import imports_samples as samples
+from tracker.db import db
+from tracker.districts import queries, summaries
+from tracker.imports import mapping, plan, reading
+from tracker.pilots import operations
+from tracker.pilots.models import Pilot
+from tracker.pilots.permissions import visible_filter
+from tracker.pilots.workflow import Action, Status
+
+
+def _stored() -> tuple[set, set]:
+    counts = set(db.session.execute(sa.select(*summaries.DistrictCount.__table__.c)))
+    funding = set(db.session.execute(sa.select(*summaries.DistrictFunding.__table__.c)))
+    return counts, funding
+
+
+def _counted() -> tuple[set, set]:
+    return set(db.session.execute(summaries.counted())), set(db.session.execute(summaries.summed()))
+
+
+def _plain(figures: summaries.Figures) -> tuple:
+    def drop_empty(per_district):
+        return {d: {k: v for k, v in values.items() if v} for d, values in (per_district or {}).items()
+                if any(values.values())}
+    return drop_empty(figures.statuses), drop_empty(figures.verdicts), {
+        d: years for d, years in (figures.funding or {}).items() if years}
+
+
+def _viewers(world):
+    return [AnonymousUserMixin(), world.staff_a, world.staff_b, world.coordinator_a, world.coordinator_b,
+            world.viewer, world.admin]
+
+
+def assert_in_step(app, world):
+    """The kept rows are the counted ones, and every viewer's overview equals the live count."""
+    db.session.commit()
+    assert _stored() == _counted()
+    for user in _viewers(world):
+        with app.test_request_context("/districts/"):
+            if user.is_authenticated:
+                login_user(user)
+            where = [visible_filter(user)]
+            for with_funding in (False, True):
+                kept = queries.overview_figures(user, where, filtered=False, with_funding=with_funding)
+                assert _plain(kept) == _plain(queries.live_figures(where, with_funding)), user
+
+
+@pytest.fixture
+def city(world):
+    w = world
+    factories.make_pilot(w.staff_a, w.district_a)  # a draft of staff A
+    factories.make_pilot(w.staff_b, w.district_a)  # a draft coordinator A sees, staff A does not
+    running = factories.make_pilot(w.staff_a, w.district_a, status=Status.RUNNING, is_public=True)
+    factories.add_funding(running, 2026, 100_000)
+    factories.add_funding(running, 2027, 50_000)
+    hidden = factories.make_pilot(w.staff_b, w.district_b, status=Status.APPROVED, is_public=False)
+    factories.add_funding(hidden, 2026, 7_000)
+    factories.add_funding(factories.make_pilot(w.staff_b, w.district_b), 2026, 1_000)  # a draft's
+    db.session.commit()
+    return w
+
+
+def test_factories_and_the_migration_fill_the_same_rows(app, city):
+    assert_in_step(app, city)
+    summaries.rebuild()
+    assert_in_step(app, city)
+
+
+def test_the_workflow_and_an_outcome(app, city):
+    pilot = factories.make_pilot(city.staff_a, city.district_a, status=Status.SUBMITTED, is_public=True)
+    factories.add_funding(pilot, 2026, 30_000)
+    assert_in_step(app, city)
+    for action, user in ((Action.APPROVE, city.coordinator_a), (Action.START, city.staff_a)):
+        operations.transition(pilot, action, user, expected_version=None)
+        assert_in_step(app, city)
+    operations.transition(pilot, Action.COMPLETE, city.staff_a, expected_version=None)
+    operations.record_outcome(pilot, city.staff_a, {"verdict": "scale_up", "lessons": "It works."}, [],
+                              expected_version=None)
+    assert_in_step(app, city)
+    operations.record_outcome(pilot, city.coordinator_a, {"verdict": "stop", "lessons": "It did not."}, [],
+                              expected_version=None)
+    operations.transition(pilot, Action.EVALUATE, city.coordinator_a, expected_version=None)
+    assert_in_step(app, city)
+    other = factories.make_pilot(city.staff_b, city.district_b, status=Status.COMPLETED)
+    operations.record_outcome(other, city.staff_b, {"verdict": "continue", "lessons": "More."}, [],
+                              expected_version=None)
+    operations.transition(other, Action.EVALUATE, city.coordinator_b, expected_version=None)
+    assert_in_step(app, city)
+
+
+def test_an_edit_moving_district_publishing_and_changing_funding(app, city):
+    pilot = factories.make_pilot(city.staff_a, city.district_a, status=Status.APPROVED)
+    factories.add_funding(pilot, 2026, 10_000)
+    assert_in_step(app, city)
+    content = operations.current_content(pilot)
+    content.values.update(district_id=city.district_b.id, is_public=True)
+    content.funding = [{**line, "amount": line["amount"] * 3} for line in content.funding]
+    content.funding.append({**content.funding[0], "year": 2027, "amount": 5})
+    operations.update_pilot(pilot, city.coordinator_a, content, expected_version=None)
+    assert_in_step(app, city)
+    assert pilot.district_id == city.district_b.id
+    content = operations.current_content(pilot)
+    content.funding = []
+    operations.update_pilot(pilot, city.coordinator_b, content, expected_version=None)
+    assert_in_step(app, city)
+
+
+def test_a_new_draft_and_a_deleted_pilot(app, city):
+    content = operations.current_content(factories.make_pilot(city.staff_a, city.district_b))
+    operations.create_pilot(city.staff_b, content)
+    assert_in_step(app, city)
+    gone = factories.make_pilot(city.staff_a, city.district_b, status=Status.RUNNING, is_public=True)
+    factories.add_funding(gone, 2026, 1)
+    db.session.commit()
+    db.session.delete(gone)
+    assert_in_step(app, city)
+
+
+def test_a_rollback_leaves_the_kept_rows_as_they_were(app, city):
+    assert_in_step(app, city)
+    before = _stored()
+    pilot = factories.make_pilot(city.staff_a, city.district_a, status=Status.SUBMITTED, is_public=True)
+    factories.add_funding(pilot, 2026, 99)
+    operations.transition(pilot, Action.APPROVE, city.coordinator_a, expected_version=None)
+    summaries.flush_pending()  # written in the transaction, as a read of the overview would
+    assert _stored() != before
+    db.session.rollback()
+    assert _stored() == before
+    assert_in_step(app, city)
+
+
+def test_an_import_creating_and_updating_pilots(app, city):
+    rows = [samples.HEADERS,
+            ["OSC-1", "Smarte søppelbøtter", city.district_a.name, "Pågår", "2026-01-01", "31.12.2026", "",
+             "", "kr 1 200 000"],
+            ["OSC-2", "Sykkelparkering", city.district_b.slug, "Godkjent", "2026-04-01", "1. mars 2027", "",
+             "", "250 000"]]
+
+    def run(data):
+        with force_locale("en"):  # the messages, as the CLI writes them
+            table = reading.read_table(data, "p.xlsx", mapping.header_score())
+            options = plan.Options(user=city.admin, owner=city.admin, source="p.xlsx")
+            plan.apply(plan.analyse(table, mapping.auto_mapping(table.headers), options), options)
+
+    run(samples.xlsx(rows))
+    assert db.session.scalar(sa.select(Pilot.id).where(Pilot.title == "Sykkelparkering"))
+    assert_in_step(app, city)
+    rows[1][3], rows[1][8], rows[2][2] = "Avsluttet", 900_000, city.district_a.name
+    run(samples.xlsx(rows))
+    assert_in_step(app, city)

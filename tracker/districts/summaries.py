@@ -1,0 +1,233 @@
+"""The city overview's figures per district, kept with the pilots instead of counted each request.
+
+``district_counts`` holds how many pilots each district has per status, public flag and verdict
+(``""`` without an outcome); ``district_funding`` their funding lines' sum per status, public flag
+and year. Keyed by status and public flag, the rows serve every viewer whose visibility depends on
+nothing else (``exact_statuses``); what depends on the pilot itself (a signed-in viewer's drafts:
+their own, their districts') is counted live.
+
+Kept in step like the search index: every change of a pilot, its outcome or its funding (an ORM
+flush, or an operation's audit entry on ``tracker.events.recorded``, as an import's multi-row
+INSERTs announce) notes the districts it touches on the session; just before that transaction
+commits, their rows are counted again from the pilots (one grouped statement per table), so the
+summaries commit or roll back with the change itself. ``rebuild()`` counts every district.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tracker import events
+from tracker.db import db
+from tracker.districts.models import District
+from tracker.pilots.models import FundingLine, Outcome, Pilot
+from tracker.pilots.permissions import can_view
+from tracker.pilots.workflow import Status
+
+PENDING = "district_summaries_pending"  # session.info key: {"pilot": set(ids), "district": set(ids)}
+
+
+@dataclass
+class Figures:
+    """The overview's figures per district: ``statuses[district][status]``,
+    ``verdicts[district][verdict]`` and ``funding[district][year]`` (None: not shown)."""
+
+    statuses: dict = field(default_factory=lambda: defaultdict(dict))
+    verdicts: dict = field(default_factory=lambda: defaultdict(dict))
+    funding: dict | None = None
+
+    @classmethod
+    def empty(cls, with_funding: bool) -> Figures:
+        return cls(funding=defaultdict(dict) if with_funding else None)
+
+    def add_status(self, district_id: int, status: str, n: int) -> None:
+        counts = self.statuses[district_id]
+        counts[status] = counts.get(status, 0) + n
+
+    def add_verdict(self, district_id: int, verdict: str, n: int) -> None:
+        counts = self.verdicts[district_id]
+        counts[verdict] = counts.get(verdict, 0) + n
+
+    def add_funding(self, district_id: int, year: int, amount: int) -> None:
+        years = self.funding[district_id]
+        years[year] = years.get(year, 0) + amount
+
+    def merge(self, other: Figures) -> None:
+        """Add ``other``'s figures (of other statuses) to these."""
+        for adding, figures in ((self.add_status, other.statuses), (self.add_verdict, other.verdicts),
+                                (self.add_funding, other.funding or {})):
+            for district_id, values in figures.items():
+                for key, n in values.items():
+                    adding(district_id, key, n)
+
+
+class DistrictCount(db.Model):
+    """How many pilots of a district have this status, public flag and verdict."""
+
+    __tablename__ = "district_counts"
+
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    is_public: Mapped[bool] = mapped_column(primary_key=True)
+    verdict: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "" without an outcome
+    pilots: Mapped[int]
+
+
+class DistrictFunding(db.Model):
+    """The funding lines' sum of a district's pilots with this status and public flag, per year."""
+
+    __tablename__ = "district_funding"
+
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    is_public: Mapped[bool] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+def counted(where: list | None = None):
+    """The ``district_counts`` rows as counted from the pilots matching ``where``."""
+    verdict = sa.func.coalesce(Outcome.verdict, "")
+    return (sa.select(Pilot.district_id, Pilot.status, Pilot.is_public, verdict, sa.func.count())
+            .outerjoin(Outcome, Outcome.pilot_id == Pilot.id).where(*(where or []))
+            .group_by(Pilot.district_id, Pilot.status, Pilot.is_public, verdict))
+
+
+def summed(where: list | None = None):
+    """The ``district_funding`` rows as summed from the pilots matching ``where``."""
+    return (sa.select(Pilot.district_id, Pilot.status, Pilot.is_public, FundingLine.year,
+                      sa.func.sum(FundingLine.amount))
+            .join(FundingLine, FundingLine.pilot_id == Pilot.id).where(*(where or []))
+            .group_by(Pilot.district_id, Pilot.status, Pilot.is_public, FundingLine.year))
+
+
+def rebuild(district_ids=None) -> None:
+    """Count the rows of these districts (all: None) again, in the caller's transaction."""
+    where = [] if district_ids is None else [Pilot.district_id.in_(sorted(district_ids))]
+    for model, select in ((DistrictCount, counted), (DistrictFunding, summed)):
+        stale = sa.delete(model)
+        if district_ids is not None:
+            stale = stale.where(model.district_id.in_(sorted(district_ids)))
+        db.session.execute(stale)
+        columns = [c for c in model.__table__.c]
+        db.session.execute(sa.insert(model).from_select(columns, select(where)))
+
+
+def _pending(session) -> dict[str, set[int]]:
+    return session.info.setdefault(PENDING, {"pilot": set(), "district": set()})
+
+
+def flush_pending(session=None) -> None:
+    """Count the districts this transaction's changes touched again (before the overview reads)."""
+    session = session or db.session()
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what it writes notes its districts too
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    districts = pending["district"]
+    if pending["pilot"]:
+        districts |= set(session.scalars(sa.select(Pilot.district_id).where(Pilot.id.in_(pending["pilot"]))))
+    if districts:
+        # One recount per district at a time (PostgreSQL): two transactions replacing the same rows
+        # would otherwise both insert them.
+        session.execute(sa.select(District.id).where(District.id.in_(sorted(districts)))
+                        .order_by(District.id).with_for_update())
+        rebuild(districts)
+
+
+def _note(session, pilot_id=None, district_id=None) -> None:
+    pending = _pending(session)
+    if pilot_id is not None:
+        pending["pilot"].add(pilot_id)
+    if district_id is not None:
+        pending["district"].add(district_id)
+
+
+@events.recorded.connect_via("pilot")
+def _on_recorded(sender, entry, actor=None, **kw):
+    """A pilot's operation: its district now, and the one it left if it moved."""
+    if entry.entity_id is None:
+        return
+    moved = (entry.changes or {}).get("district")
+    before = moved[0] if moved else None
+    _note(db.session(), entry.entity_id, before.get("id") if isinstance(before, dict) else None)
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _after_flush(session, flush_context):
+    """Pilots, outcomes and funding lines added, changed or deleted through the ORM (the lists
+    still hold what was flushed; ids and foreign keys are set)."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Pilot):
+            for district_id in (*sa.inspect(obj).attrs.district_id.history.deleted, obj.district_id):
+                _note(session, district_id=district_id)
+        elif isinstance(obj, Outcome | FundingLine):
+            _note(session, pilot_id=obj.pilot_id)
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _before_commit(session):
+    flush_pending(session)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _after_rollback(session):
+    session.info.pop(PENDING, None)
+
+
+def figures(exact: dict[str, list[bool]], committed: list[str] | None) -> Figures:
+    """The summary rows of the ``exact`` statuses and public flags: pilots per district and status,
+    verdicts of evaluated pilots, and (``committed``: the statuses funding counts) funding per
+    district and year. Two statements (one without funding), of rows per district, not per pilot."""
+    readable = [(s, public) for s, flags in exact.items() for public in flags]
+    out = Figures.empty(committed is not None)
+    if not readable:
+        return out
+    for district_id, status, verdict, n in db.session.execute(
+        sa.select(DistrictCount.district_id, DistrictCount.status, DistrictCount.verdict,
+                  DistrictCount.pilots)
+        .where(sa.tuple_(DistrictCount.status, DistrictCount.is_public).in_(readable))
+    ):
+        out.add_status(district_id, status, n)
+        if verdict and status == Status.EVALUATED:
+            out.add_verdict(district_id, verdict, n)
+    money = [(s, public) for s, public in readable if s in (committed or ())]
+    if money:
+        for district_id, year, amount in db.session.execute(
+            sa.select(DistrictFunding.district_id, DistrictFunding.year, sa.func.sum(DistrictFunding.amount))
+            .where(sa.tuple_(DistrictFunding.status, DistrictFunding.is_public).in_(money))
+            .group_by(DistrictFunding.district_id, DistrictFunding.year)
+        ):
+            out.add_funding(district_id, year, int(amount or 0))
+    return out
+
+
+def exact_statuses(user, statuses) -> dict[str, list[bool]]:
+    """``{status: [public flags]}`` whose pilots ``user`` sees all of, or none of, whoever owns them
+    and wherever they run (``can_view`` asked of two stand-ins: a pilot of the user's own, in a
+    district they coordinate, and one of nobody's): the summary rows this viewer may read whole.
+    A status missing here (a signed-in viewer's drafts) is counted live."""
+    mine = SimpleNamespace(id=-1, owner_id=getattr(user, "id", None),
+                           district_id=next(iter(getattr(user, "district_ids", None) or []), None))
+    nobodys = SimpleNamespace(id=-2, owner_id=None, district_id=None)
+    out = {}
+    for status in statuses:
+        flags, exact = [], True
+        for public in (False, True):
+            seen = {can_view(user, SimpleNamespace(**vars(p), status=status, is_public=public))
+                    for p in (mine, nobodys)}
+            exact = exact and len(seen) == 1
+            if seen == {True}:
+                flags.append(public)
+        if exact:
+            out[status] = flags
+    return out
+
