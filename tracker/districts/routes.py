@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.db import db, utcnow
-from tracker.districts import attention, cache, charts, exports, glance, queries, shown, workbook
+from tracker.districts import attention, cache, charts, exports, glance, prepared, queries, shown, workbook
 from tracker.districts.models import District
 from tracker.formatting import fmt_nok
 from tracker.labels import label
@@ -153,9 +153,10 @@ def _show_page(slug: str) -> tuple[str, str]:
 def _show_body(district: District) -> str:
     visible = visible_filter(current_user)
     form, pilot_filter = _district_filters()
-    where = pilot_filter.conditions(visible, [district.id])
-    pipeline = queries.status_counts(pilot_filter.without("status").conditions(visible, [district.id]),
-                                     _statuses())
+    where = prepared.Where(pilot_filter.conditions(visible, [district.id]))
+    pipeline = queries.status_counts(
+        where if not pilot_filter.status
+        else prepared.Where(pilot_filter.without("status").conditions(visible, [district.id])), _statuses())
     bars, bars_height = charts.bars(pipeline, {s: label("status", s) for s in pipeline})
     # ``pipeline`` counts every status the viewer's pilots can have, with the other filters.
     total = queries.per_status_total(pipeline, pipeline, pilot_filter.status)
@@ -168,13 +169,14 @@ def _show_body(district: District) -> str:
     ids = [row[0] for row in page.items]
     progress = pilot_queries.latest_progress(ids) if _signed_in() else None
     page.items = shown.list_rows(page.items, queries.theme_names(ids, _locale()), progress)
+    partners, kinds = queries.partners(where, TOP_PARTNERS)
     return render_template(
         "districts/_show_body.html", district=district, form=form, filtered=bool(pilot_filter), page=page,
         scope=glance.scope_text(current_user), active_filters=glance.active_filters(form, pilot_filter),
         pipeline=pipeline, bars=bars, bars_height=bars_height, chart_width=charts.CHART_WIDTH,
         timeline=charts.timeline(running, utcnow().date()), timeline_total=running_total,
         verdicts=queries.verdict_counts(where), lessons=queries.latest_lessons(where),
-        partners=queries.top_partners(where, TOP_PARTNERS), kinds=queries.partner_kinds(where),
+        partners=partners, kinds=kinds,
         funding=queries.funding(where, pilot_filter) if _signed_in() else None,
         funding_status=pilot_filter.status, needs_attention=needs_attention, progress=progress,
         locale=_locale(),
