@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from functools import cache
 
-from babel.dates import parse_pattern
+from babel.dates import DateTimeFormat, parse_pattern
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
 from flask_babel.speaklater import LazyString
@@ -18,6 +20,29 @@ DATE_PATTERNS = {"nb": "d. MMM y", "en": "d MMM y"}
 MOMENT_PATTERNS = {"nb": "d. MMM y 'kl.' HH:mm", "en": "d MMM y, HH:mm"}
 
 
+# The pattern fields of these styles, as Babel computes them (numbers unpadded, hours and minutes
+# two digits, the month's abbreviation looked up once): Babel itself looks up the locale's data
+# for every field of every call, the larger part of a list page's rendering.
+_FIELDS = {
+    "d": lambda value, _months: str(value.day),
+    "y": lambda value, _months: str(value.year),
+    "MMM": lambda value, months: months[value.month],
+    "HH": lambda value, _months: f"{value.hour:02d}",
+    "mm": lambda value, _months: f"{value.minute:02d}",
+}
+
+
+@cache
+def _formatter(pattern: str, locale: str):
+    """``value -> text`` in ``pattern`` for ``locale``: Babel's output, once per process."""
+    parsed = parse_pattern(pattern)
+    names = re.findall(r"%\((\w+)\)s", parsed.format)
+    if not set(names) <= _FIELDS.keys():
+        return lambda value: parsed.apply(value, locale)
+    months = {m: DateTimeFormat(date(2000, m, 1), locale)["MMM"] for m in range(1, 13)}
+    return lambda value: parsed.format % {name: _FIELDS[name](value, months) for name in names}
+
+
 def fmt_date(value: date | datetime | None) -> str:
     """A date, or a moment in the display time zone, in the language's style."""
     if value is None:
@@ -25,16 +50,17 @@ def fmt_date(value: date | datetime | None) -> str:
     formats = per_language("dates")
     if not formats:  # once per request: Babel parses a pattern and looks up locale and zone per call
         language = current_language()
-        formats.update(locale=get_locale(), zone=get_timezone(),
-                       day=parse_pattern(DATE_PATTERNS.get(language, DATE_PATTERNS["nb"])),
-                       moment=parse_pattern(MOMENT_PATTERNS.get(language, MOMENT_PATTERNS["nb"])))
+        locale = get_locale()
+        formats.update(locale=locale, zone=get_timezone())
+        if locale is not None:
+            day, moment = (styles.get(language, styles["nb"]) for styles in (DATE_PATTERNS, MOMENT_PATTERNS))
+            formats.update(day=_formatter(day, str(locale)), moment=_formatter(moment, str(locale)))
     if formats["locale"] is None:  # outside a request: Flask-Babel's defaults
         return format_datetime(value) if isinstance(value, datetime) else format_date(value)
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return formats["moment"].apply(formats["zone"].normalize(moment.astimezone(formats["zone"])),
-                                       formats["locale"])
-    return formats["day"].apply(value, formats["locale"])
+        return formats["moment"](formats["zone"].normalize(moment.astimezone(formats["zone"])))
+    return formats["day"](value)
 
 
 def fmt_nok(amount: int | None) -> str:
