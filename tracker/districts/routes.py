@@ -162,19 +162,21 @@ def _show_body(district: District) -> str:
     total = queries.per_status_total(pipeline, pipeline, pilot_filter.status)
     page = queries.pilot_page(where, pilot_filter, page_number(request.args), current_app.config["PAGE_SIZE"],
                               total)
-    running = shown.timeline_pilots(queries.timeline(where))
+    timeline = charts.timeline(queries.timeline(where), utcnow().date())
+    timeline_bars, timeline_rows = shown.timeline_html(timeline.rows)
     running_total = queries.per_status_total(pipeline, queries.TIMELINE_STATUSES, pilot_filter.status)
     needs_attention = attention.items(visible, [district.id]) if _signed_in() else None
     # The latest progress of the listed pilots: internal, like needs attention (one query).
     ids = [row[0] for row in page.items]
     progress = pilot_queries.latest_progress(ids) if _signed_in() else None
-    page.items = shown.list_rows(page.items, queries.theme_names(ids, _locale()), progress)
+    list_rows = shown.list_html(page.items, queries.theme_names(ids, _locale()), progress)
     partners, kinds = queries.partners(where, TOP_PARTNERS)
     return render_template(
         "districts/_show_body.html", district=district, form=form, filtered=bool(pilot_filter), page=page,
         scope=glance.scope_text(current_user), active_filters=glance.active_filters(form, pilot_filter),
         pipeline=pipeline, bars=bars, bars_height=bars_height, chart_width=charts.CHART_WIDTH,
-        timeline=charts.timeline(running, utcnow().date()), timeline_total=running_total,
+        list_rows=list_rows, timeline=timeline, timeline_bars=timeline_bars, timeline_rows=timeline_rows,
+        timeline_total=running_total,
         verdicts=queries.verdict_counts(where), lessons=queries.latest_lessons(where),
         partners=partners, kinds=kinds,
         funding=queries.funding(where, pilot_filter) if _signed_in() else None,
