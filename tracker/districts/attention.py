@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from tracker.changes.queries import open_pilot_ids
 from tracker.db import utcnow
@@ -107,6 +108,7 @@ NOTES = {
     "change": ("last updated %(date)s", "updated_at", True),
 }
 SINCE = ("since %(date)s", "status_changed_at", True)
+ITEM = '<li><a href="{link}">{title}</a> <span class="muted">–{where} {note} </span></li>\n'
 
 
 @dataclass
@@ -115,16 +117,18 @@ class Group:
     pilots: list  # rows: id, title, district_name, planned_end, updated_at, status_changed_at
     total: int
 
-    def entries(self) -> list[tuple]:
-        """``(row, link, note)`` per listed pilot, the note's wording translated once per group
-        (the template's list shows them without a call per item)."""
+    def items_html(self, show_district: bool = False) -> Markup:
+        """The listed pilots as ``_attention.html``'s list items: link, title, (district,) and a note
+        on the wait, its wording translated once per group."""
         wording, column, as_day = NOTES.get(self.rule.key, SINCE)
         wording, link, dates = gettext(wording), shown.pilot_link(), shown.date_memo()
         out = []
         for row in self.pilots:
             value = getattr(row, column)
-            out.append((row, link(row.id), wording % {"date": dates(value.date() if as_day else value)}))
-        return out
+            where = f" {escape(row.district_name)}," if show_district else ""
+            note = escape(wording % {"date": dates(value.date() if as_day else value)})
+            out.append(ITEM.format(link=link(row.id), title=escape(row.title), where=where, note=note))
+        return Markup("".join(out))  # noqa: S704 (every value above is escaped)
 
 
 @dataclass
