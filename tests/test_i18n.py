@@ -56,6 +56,22 @@ def test_every_day_and_minute_reads_as_babel_writes_it(app):
                                                           locale=lang)
 
 
+def test_kroner_read_as_babel_writes_them(app):
+    """Kroner are grouped without Babel's per-call pattern parsing: the same text as Babel gives."""
+    from babel.numbers import format_decimal
+    from flask_babel import refresh
+
+    from tracker.formatting import fmt_nok
+
+    amounts = [0, 7, 999, 1000, 12345, 999_999, 1_000_000, 123_456_789, 10**14 + 1, 10**15, -5, -1_234_567]
+    for lang in ("nb", "en"):
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            refresh()
+            for amount in amounts:
+                assert fmt_nok(amount) == format_decimal(amount, format="#,##0", locale=lang)
+            assert fmt_nok(10**40) == str(10**40) and fmt_nok(None) == ""
+
+
 def test_a_label_of_an_unknown_kind_fails_loudly_and_an_unknown_value_shows_as_stored(app):
     """A misspelt kind is a programming error (it used to show the raw value silently); an unknown
     value is data from an older version (audit entries and status events are never rewritten)."""

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 
 from babel.dates import DateTimeFormat, parse_pattern
+from babel.numbers import format_decimal as babel_decimal
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
 from flask_babel.speaklater import LazyString
@@ -71,10 +72,28 @@ def fmt_nok(amount: int | None) -> str:
     """
     if amount is None:
         return ""
+    grouping = per_language("kroner")
+    if not grouping:  # once per request
+        locale = get_locale()
+        grouping["sep"] = _thousands(str(locale)) if locale is not None else None
+    if grouping["sep"] is not None and type(amount) is int and 0 <= amount < _PLAIN_BELOW:
+        return f"{amount:,}".replace(",", grouping["sep"])
     try:
         return format_decimal(amount, format="#,##0")
     except (ArithmeticError, ValueError):
         return str(amount)
+
+
+_PLAIN_BELOW = 10**15
+
+
+@cache
+def _thousands(locale: str) -> str | None:
+    """The separator of ``locale``'s whole kroner when they are grouped by thousands: Python then
+    groups them as Babel would (Babel parses its pattern on every call), else None (Babel's)."""
+    sample = babel_decimal(1234567, format="#,##0", locale=locale)
+    sep = sample[1]
+    return sep if sample == f"1{sep}234{sep}567" else None
 
 
 def field_messages(field) -> list[str]:
