@@ -153,16 +153,15 @@ def _totals(where: list):
     return sa.select(*counted, sa.func.count()).where(*where, _any_rule())
 
 
-@cache
-def _listed(key: str):
-    """Builds the statement of the pilots ``key`` flags, oldest first."""
-    condition, since = conditions()[key]
-
-    def build(where: list):
-        return (sa.select(*ITEM_COLUMNS).join(District, District.id == Pilot.district_id)
-                .where(*where, condition).order_by(since.asc(), Pilot.id.asc())
-                .limit(sa.bindparam("att_limit")))
-    return build
+def _listed(where: list):
+    """The oldest pilots each rule flags (``att_limit`` of each): one statement, a branch per rule."""
+    branches = []
+    for i, (condition, since) in enumerate(conditions().values()):
+        oldest = (sa.select(*ITEM_COLUMNS).join(District, District.id == Pilot.district_id)
+                  .where(*where, condition).order_by(since.asc(), Pilot.id.asc())
+                  .limit(sa.bindparam("att_limit")).subquery())
+        branches.append(sa.select(sa.literal_column(str(i)).label("rule"), oldest))
+    return sa.union_all(*branches)
 
 
 def _scope(visible, district_ids) -> prepared.Where:
@@ -172,16 +171,20 @@ def _scope(visible, district_ids) -> prepared.Where:
 
 def items(visible, district_ids=None, limit: int = ITEM_LIMIT) -> Attention:
     """For each rule, the oldest ``limit`` pilots it flags (the columns the list shows, not whole
-    pilots: one query per rule), and the totals per rule and of distinct pilots (one query).
+    pilots), and the totals per rule and of distinct pilots: two queries.
 
     ``district_ids=None`` means every district (the innovation office's view).
     """
     scope, params = _scope(visible, district_ids), clock()
     totals = prepared.run("attention.totals", scope, _totals, **params).one()
+    listed: list[list] = [[] for _ in totals]
+    for row in prepared.run("attention.listed", scope, _listed, att_limit=limit, **params).all():
+        listed[row.rule].append(row)
     groups = []
-    for rule, total in zip(rules(), totals, strict=False):
-        rows = prepared.run(f"attention.{rule.key}", scope, _listed(rule.key), att_limit=limit, **params)
-        groups.append(Group(rule=rule, pilots=rows.all(), total=total))
+    for rule, total, rows in zip(rules(), totals, listed, strict=False):
+        since = rule.since.key  # a union keeps no order: each rule's oldest first, as its branch chose
+        rows.sort(key=lambda row: (getattr(row, since), row.id))
+        groups.append(Group(rule=rule, pilots=rows, total=total))
     return Attention(groups=groups, total=totals[-1])
 
 

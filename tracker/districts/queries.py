@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -51,6 +52,16 @@ def committed(pilot_filter: PilotFilter | None = None) -> list:
 LIST_COLUMNS = (Pilot.id, Pilot.title, Pilot.status, Pilot.arena_kind, Pilot.planned_end, Pilot.updated_at)
 TIMELINE_COLUMNS = (Pilot.id, Pilot.title, Pilot.status, Pilot.planned_start, Pilot.planned_end,
                     Pilot.actual_start, Pilot.actual_end)
+
+
+def district(slug: str) -> sa.Row | None:
+    """The district with ``slug``, as a plain row of its columns (one query, built once)."""
+    return db.session.connection().execute(_district_by_slug(), {"slug": slug}).first()
+
+
+@cache
+def _district_by_slug():
+    return sa.select(District.__table__).where(District.slug == sa.bindparam("slug"))
 
 
 def pilot_page(where: Where, pilot_filter: PilotFilter, page: int, per_page: int, total: int) -> Page:

@@ -15,9 +15,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.db import db, utcnow
+from tracker.db import utcnow
 from tracker.districts import attention, cache, charts, exports, glance, prepared, queries, shown, workbook
-from tracker.districts.models import District
 from tracker.formatting import fmt_nok
 from tracker.labels import label
 from tracker.paging import page_number
@@ -51,8 +50,8 @@ def _statuses() -> list[str]:
     return [str(s) for s in Status if _signed_in() or s in PUBLIC_STATUSES]
 
 
-def _district(slug: str) -> District:
-    return db.session.scalar(sa.select(District).where(District.slug == slug)) or abort(404)
+def _district(slug: str) -> sa.Row:
+    return queries.district(slug) or abort(404)
 
 
 def _export_links(endpoint: str, pilot_filter: PilotFilter, **view_args) -> dict[str, str]:
@@ -150,7 +149,7 @@ def _show_page(slug: str) -> tuple[str, str]:
     return district.name, _show_body(district)
 
 
-def _show_body(district: District) -> str:
+def _show_body(district: sa.Row) -> str:
     visible = visible_filter(current_user)
     form, pilot_filter = _district_filters()
     where = prepared.Where(pilot_filter.conditions(visible, [district.id]))
