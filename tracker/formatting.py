@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, partial
 
 from babel.dates import DateTimeFormat, parse_pattern
 from babel.numbers import format_decimal as babel_decimal
@@ -48,6 +48,15 @@ def fmt_date(value: date | datetime | None) -> str:
     """A date, or a moment in the display time zone, in the language's style."""
     if value is None:
         return ""
+    return _written(_styles(), value)
+
+
+def date_writer():
+    """``fmt_date`` for this request with its styles looked up once: for a page's long lists."""
+    return partial(_written, _styles())
+
+
+def _styles() -> dict:
     formats = per_language("dates")
     if not formats:  # once per request: Babel parses a pattern and looks up locale and zone per call
         language = current_language()
@@ -56,6 +65,12 @@ def fmt_date(value: date | datetime | None) -> str:
         if locale is not None:
             day, moment = (styles.get(language, styles["nb"]) for styles in (DATE_PATTERNS, MOMENT_PATTERNS))
             formats.update(day=_formatter(day, str(locale)), moment=_formatter(moment, str(locale)))
+    return formats
+
+
+def _written(formats: dict, value: date | datetime | None) -> str:
+    if value is None:
+        return ""
     if formats["locale"] is None:  # outside a request: Flask-Babel's defaults
         return format_datetime(value) if isinstance(value, datetime) else format_date(value)
     if isinstance(value, datetime):

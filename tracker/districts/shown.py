@@ -18,7 +18,7 @@ from flask_babel import gettext
 from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
-from tracker.formatting import fmt_date
+from tracker.formatting import date_writer
 from tracker.labels import label
 
 _PROBE = 987654321
@@ -45,7 +45,7 @@ class Memo:
 
 def date_memo() -> Memo:
     """``fmt_date`` remembered per value."""
-    return Memo(fmt_date)
+    return Memo(date_writer())
 
 
 def escaped(fn: Callable[[object], str]) -> Memo:
@@ -63,7 +63,7 @@ LIST_ROW = ('<tr> <td><a href="{url}">{title}</a></td>'
 def list_html(rows, themes: dict[int, str], progress: dict | None) -> Markup:
     """The pilot list's table rows: ``rows`` of ``queries.LIST_COLUMNS``, theme names per pilot, and
     the latest progress (``None``: not shown to this viewer, no column)."""
-    link, dates, escape_memo = pilot_link(), escaped(fmt_date), Memo(escape)
+    link, dates, escape_memo = pilot_link(), escaped(date_writer()), Memo(escape)
     statuses, arenas = escaped(lambda s: label("status", s)), escaped(lambda k: label("arena_kind", k))
     state_tag = Memo(get_template_attribute("pilots/_progress.html", "state_tag"))
     no_report = Markup(gettext("No report yet"))  # noqa: S704 (our catalogue, as the template's _())
@@ -95,7 +95,7 @@ TIMELINE_ROW = ('<tr><th scope="row"><a href="{url}">{title}</a></th><td>{status
 def timeline_html(rows) -> tuple[Markup, Markup]:
     """The timeline chart's bars and its table's rows, for ``charts.timeline``'s rows of
     ``queries.TIMELINE_COLUMNS``."""
-    link, dates, statuses = pilot_link(), escaped(fmt_date), escaped(lambda s: label("status", s))
+    link, dates, statuses = pilot_link(), escaped(date_writer()), escaped(lambda s: label("status", s))
     env = current_app.jinja_env
     bars, table = [], []
     for row in rows:
