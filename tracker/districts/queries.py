@@ -82,16 +82,19 @@ def theme_names(pilot_ids: list[int], locale: str) -> dict[int, str]:
     if not pilot_ids:
         return {}
     english = str(locale).startswith("en")
-
-    def build(conditions: list):
-        return (sa.select(pilot_themes.c.pilot_id, Theme.name_en if english else Theme.name_nb)
-                .join(Theme, Theme.id == pilot_themes.c.theme_id).where(*conditions)
-                .order_by(pilot_themes.c.pilot_id, Theme.name_nb))
-    rows = prepared.run(f"district.themes.{english}", Where([pilot_themes.c.pilot_id.in_(pilot_ids)]), build)
+    rows = db.session.connection().execute(_theme_names(english), {"pilot_ids": pilot_ids})
     names: dict = defaultdict(list)
     for pilot_id, theme in rows:
         names[pilot_id].append(theme)
     return {pilot_id: ", ".join(found) for pilot_id, found in names.items()}
+
+
+@cache
+def _theme_names(english: bool):
+    return (sa.select(pilot_themes.c.pilot_id, Theme.name_en if english else Theme.name_nb)
+            .join(Theme, Theme.id == pilot_themes.c.theme_id)
+            .where(pilot_themes.c.pilot_id.in_(sa.bindparam("pilot_ids", expanding=True)))
+            .order_by(pilot_themes.c.pilot_id, Theme.name_nb))
 
 
 def per_status_total(counts: dict[str, int], statuses, chosen: str | None) -> int:

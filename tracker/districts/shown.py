@@ -26,8 +26,13 @@ _PROBE = 987654321
 
 def pilot_link() -> Callable[[int], str]:
     """``pilot_id -> url of the pilot page``: one ``url_for``, then string concatenation."""
-    before, _sep, after = url_for("pilots.show", pilot_id=_PROBE).partition(str(_PROBE))
-    return lambda pilot_id: f"{before}{pilot_id}{after}"
+    return id_link("pilots.show", "pilot_id")
+
+
+def id_link(endpoint: str, arg: str) -> Callable[[int], str]:
+    """``id -> url of endpoint`` for a route taking one id ``arg``: one ``url_for``, then concatenation."""
+    before, _sep, after = url_for(endpoint, **{arg: _PROBE}).partition(str(_PROBE))
+    return lambda ident: f"{before}{ident}{after}"
 
 
 class Memo:
