@@ -72,7 +72,7 @@ def pilot_page(where: Where, pilot_filter: PilotFilter, page: int, per_page: int
         return (sa.select(*LIST_COLUMNS).where(*conditions).order_by(*pilot_filter.order)
                 .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
     rows = prepared.run(f"district.page.{pilot_filter.sort}", where, build, limit=per_page,
-                        offset=(current - 1) * per_page)
+                        offset=(current - 1) * per_page).all()
     return Page(items=[tuple(r) for r in rows], total=total, page=current, pages=pages, requested=page)
 
 
@@ -82,7 +82,7 @@ def theme_names(pilot_ids: list[int], locale: str) -> dict[int, str]:
     if not pilot_ids:
         return {}
     english = str(locale).startswith("en")
-    rows = db.session.connection().execute(_theme_names(english), {"pilot_ids": pilot_ids})
+    rows = db.session.connection().execute(_theme_names(english), {"pilot_ids": pilot_ids}).all()
     names: dict = defaultdict(list)
     for pilot_id, theme in rows:
         names[pilot_id].append(theme)
@@ -168,7 +168,7 @@ def partners(where: Where, limit: int) -> tuple[list, dict[str, int]]:
                  .join(linked, linked.c.partner_id == Partner.id).group_by(Partner.kind))
         return sa.union_all(sa.select(top), kinds)
     top, kinds = [], []
-    for row in prepared.run("district.partners", where, build, limit=limit):
+    for row in prepared.run("district.partners", where, build, limit=limit).all():
         (top if row[0] is not None else kinds).append(row)
     kinds.sort(key=lambda row: (-row[3], row[2]))
     return top, {row[2]: row[3] for row in kinds}
