@@ -111,6 +111,25 @@ def test_owner_sees_their_own_draft(portfolio, login):
     assert "Hidden draft" in pilot_titles(html)
 
 
+def test_statements_built_once_serve_each_viewer_and_filter_with_their_own_values(portfolio, login):
+    """The page's statements are built once per shape of their conditions (``prepared.py``): the
+    next viewer, filter or district of the same shape gets its own values, never the first one's."""
+    world = portfolio["world"]
+
+    def page(client, url: str) -> str:
+        return client.get(url).get_data(as_text=True)
+
+    titles = {who: pilot_titles(page(login(getattr(world, who)), "/districts/district-a"))
+              for who in ("staff_a", "staff_b")}
+    assert "Hidden draft" in titles["staff_a"] and "Hidden draft" not in titles["staff_b"]
+    client = login(world.admin)
+    for query, expected in (("status=running", {"Øko-bussen"}),
+                            ("status=evaluated", {"Reuse concrete", "Drone post"})):
+        assert set(pilot_titles(page(client, f"/districts/district-a?{query}"))) == expected
+    other = page(client, "/districts/district-b")
+    assert pilot_titles(other) == ["Elsewhere"] and table(other, "pipeline-table")["Totalt"] == ["1"]
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -33,6 +33,45 @@ def test_dates_read_the_same_way_on_every_page_of_a_language(app):
             assert fmt_date(None) == ""
 
 
+def test_every_day_and_minute_reads_as_babel_writes_it(app):
+    """The dates of a page are written without Babel's per-call lookups: the same text as Babel's
+    pattern gives, for every day of two years (leap day included) and every minute of a day
+    across a clock change, in both languages."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from babel.dates import format_datetime as babel_datetime
+    from flask_babel import refresh
+
+    from tracker.formatting import DATE_PATTERNS, MOMENT_PATTERNS, fmt_date
+
+    days = [date(2027, 12, 31) - timedelta(days=n) for n in range(731)]
+    moments = [datetime(2026, 10, 24, 23, 0, tzinfo=UTC) + timedelta(minutes=n) for n in range(0, 2880, 7)]
+    for lang in ("nb", "en"):
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            refresh()
+            for day in days:
+                assert fmt_date(day) == babel_datetime(day, DATE_PATTERNS[lang], locale=lang)
+            for moment in moments:
+                assert fmt_date(moment) == babel_datetime(moment, MOMENT_PATTERNS[lang], tzinfo="Europe/Oslo",
+                                                          locale=lang)
+
+
+def test_kroner_read_as_babel_writes_them(app):
+    """Kroner are grouped without Babel's per-call pattern parsing: the same text as Babel gives."""
+    from babel.numbers import format_decimal
+    from flask_babel import refresh
+
+    from tracker.formatting import fmt_nok
+
+    amounts = [0, 7, 999, 1000, 12345, 999_999, 1_000_000, 123_456_789, 10**14 + 1, 10**15, -5, -1_234_567]
+    for lang in ("nb", "en"):
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            refresh()
+            for amount in amounts:
+                assert fmt_nok(amount) == format_decimal(amount, format="#,##0", locale=lang)
+            assert fmt_nok(10**40) == str(10**40) and fmt_nok(None) == ""
+
+
 def test_a_label_of_an_unknown_kind_fails_loudly_and_an_unknown_value_shows_as_stored(app):
     """A misspelt kind is a programming error (it used to show the raw value silently); an unknown
     value is data from an older version (audit entries and status events are never rewritten)."""

@@ -53,6 +53,12 @@ class Page:
         return self.page + 1 if self.has_next else None
 
 
+def shown_page(page: int, per_page: int, total: int) -> tuple[int, int]:
+    """The page shown when ``page`` is asked for (past the end: the last) and the number of pages."""
+    pages = max(1, -(-total // per_page))
+    return min(max(page, 1), pages), pages
+
+
 def paginate(stmt, page: int, per_page: int | None = None, *, rows: bool = False,
              total: int | None = None) -> Page:
     """Page ``page`` of ``stmt`` (ordered by the caller), ``per_page`` rows (default ``PAGE_SIZE``).
@@ -64,8 +70,7 @@ def paginate(stmt, page: int, per_page: int | None = None, *, rows: bool = False
     if total is None:
         counted = stmt.order_by(None).subquery()
         total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
-    pages = max(1, -(-total // per_page))
-    current = min(max(page, 1), pages)
+    current, pages = shown_page(page, per_page, total)
     window = stmt.limit(per_page).offset((current - 1) * per_page)
     items = db.session.execute(window).all() if rows else db.session.scalars(window).unique().all()
     return Page(items=[tuple(r) for r in items] if rows else list(items), total=total, page=current,

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from tracker.changes.queries import open_pilot_ids
-from tracker.db import db, utcnow
-from tracker.districts import shown
+from tracker.db import utcnow
+from tracker.districts import prepared, shown
 from tracker.districts.models import District
 from tracker.pilots.models import Pilot, ProgressReport
 from tracker.pilots.workflow import CHANGE_CONTROLLED, FINAL, Status
@@ -35,43 +37,67 @@ FINAL_OR_CLOSED = [str(s) for s in (*FINAL, Status.REJECTED)]
 class Rule:
     key: str
     title: object  # lazy string
-    condition: object  # SQL condition on Pilot
+    condition: object  # SQL condition on Pilot, with the clock's named parameters (``clock()``)
     since: object  # the column that shows how long it has waited (for ordering and display)
 
 
+def _moment(name: str):
+    return sa.bindparam(name, type_=Pilot.status_changed_at.type, required=True)
+
+
+def _day(name: str):
+    return sa.bindparam(name, type_=Pilot.planned_end.type, required=True)
+
+
+@cache
+def conditions() -> dict[str, tuple]:
+    """``{rule: (SQL condition, the column it orders by)}``, built once per process: the clock and
+    the thresholds are parameters (``clock()``), so the statements built on them are too
+    (``tracker.districts.prepared``)."""
+    return {
+        "review": (sa.and_(Pilot.status == Status.SUBMITTED, Pilot.status_changed_at < _moment("att_review")),
+                   Pilot.status_changed_at),
+        "overdue": (sa.and_(Pilot.status == Status.RUNNING, Pilot.planned_end < _day("att_today")),
+                    Pilot.planned_end),
+        "stale": (sa.and_(Pilot.status.not_in(FINAL_OR_CLOSED), Pilot.updated_at < _moment("att_stale")),
+                  Pilot.updated_at),
+        "no_outcome": (sa.and_(Pilot.status == Status.COMPLETED, ~Pilot.outcome.has(),
+                               Pilot.status_changed_at < _moment("att_outcome")),
+                       Pilot.status_changed_at),
+        "no_report": (sa.and_(Pilot.status == Status.RUNNING, Pilot.status_changed_at < _moment("att_report"),
+                              ~sa.exists().where(ProgressReport.pilot_id == Pilot.id,
+                                                 ProgressReport.report_date >= _day("att_report_day"))),
+                      Pilot.status_changed_at),
+        "change": (sa.and_(Pilot.status.in_([str(s) for s in CHANGE_CONTROLLED]),
+                           Pilot.id.in_(open_pilot_ids())),
+                   Pilot.updated_at),
+    }
+
+
+def clock() -> dict:
+    """The rules' parameters: the thresholds from config, against the clock now."""
+    now, cfg = utcnow(), current_app.config
+    report = now - timedelta(days=cfg["PROGRESS_STALE_DAYS"])
+    return {"att_review": now - timedelta(days=cfg["ATTENTION_REVIEW_DAYS"]), "att_today": now.date(),
+            "att_stale": now - timedelta(days=cfg["ATTENTION_STALE_DAYS"]),
+            "att_outcome": now - timedelta(days=cfg["ATTENTION_OUTCOME_DAYS"]),
+            "att_report": report, "att_report_day": report.date()}
+
+
 def rules() -> list[Rule]:
-    """The rules with the thresholds from config, evaluated against the clock now."""
-    now = utcnow()
+    """The rules with their titles (the thresholds from config); conditions need ``clock()``."""
     cfg = current_app.config
-    return [
-        Rule("review", _l("Waiting for review for more than %(days)s days",
-                          days=cfg["ATTENTION_REVIEW_DAYS"]),
-             sa.and_(Pilot.status == Status.SUBMITTED,
-                     Pilot.status_changed_at < now - timedelta(days=cfg["ATTENTION_REVIEW_DAYS"])),
-             Pilot.status_changed_at),
-        Rule("overdue", _l("Running past the planned end"),
-             sa.and_(Pilot.status == Status.RUNNING, Pilot.planned_end < now.date()),
-             Pilot.planned_end),
-        Rule("stale", _l("No update for %(days)s days", days=cfg["ATTENTION_STALE_DAYS"]),
-             sa.and_(Pilot.status.not_in(FINAL_OR_CLOSED),
-                     Pilot.updated_at < now - timedelta(days=cfg["ATTENTION_STALE_DAYS"])),
-             Pilot.updated_at),
-        Rule("no_outcome", _l("Completed without an outcome for more than %(days)s days",
-                              days=cfg["ATTENTION_OUTCOME_DAYS"]),
-             sa.and_(Pilot.status == Status.COMPLETED, ~Pilot.outcome.has(),
-                     Pilot.status_changed_at < now - timedelta(days=cfg["ATTENTION_OUTCOME_DAYS"])),
-             Pilot.status_changed_at),
-        Rule("no_report", _l("Running without a progress report for %(days)s days",
-                             days=cfg["PROGRESS_STALE_DAYS"]),
-             sa.and_(Pilot.status == Status.RUNNING,
-                     Pilot.status_changed_at < now - timedelta(days=cfg["PROGRESS_STALE_DAYS"]),
-                     ~sa.exists().where(ProgressReport.pilot_id == Pilot.id, ProgressReport.report_date
-                                        >= (now - timedelta(days=cfg["PROGRESS_STALE_DAYS"])).date())),
-             Pilot.status_changed_at),
-        Rule("change", _l("Change request waiting for a decision"),
-             sa.and_(Pilot.status.in_([str(s) for s in CHANGE_CONTROLLED]), Pilot.id.in_(open_pilot_ids())),
-             Pilot.updated_at),
-    ]
+    titles = {
+        "review": _l("Waiting for review for more than %(days)s days", days=cfg["ATTENTION_REVIEW_DAYS"]),
+        "overdue": _l("Running past the planned end"),
+        "stale": _l("No update for %(days)s days", days=cfg["ATTENTION_STALE_DAYS"]),
+        "no_outcome": _l("Completed without an outcome for more than %(days)s days",
+                         days=cfg["ATTENTION_OUTCOME_DAYS"]),
+        "no_report": _l("Running without a progress report for %(days)s days",
+                        days=cfg["PROGRESS_STALE_DAYS"]),
+        "change": _l("Change request waiting for a decision"),
+    }
+    return [Rule(key, titles[key], condition, since) for key, (condition, since) in conditions().items()]
 
 
 # What each item says about its wait: (wording, the row's column, a moment shown as its day).
@@ -82,6 +108,7 @@ NOTES = {
     "change": ("last updated %(date)s", "updated_at", True),
 }
 SINCE = ("since %(date)s", "status_changed_at", True)
+ITEM = '<li><a href="{link}">{title}</a> <span class="muted">–{where} {note} </span></li>\n'
 
 
 @dataclass
@@ -90,16 +117,18 @@ class Group:
     pilots: list  # rows: id, title, district_name, planned_end, updated_at, status_changed_at
     total: int
 
-    def entries(self) -> list[tuple]:
-        """``(row, link, note)`` per listed pilot, the note's wording translated once per group
-        (the template's list shows them without a call per item)."""
+    def items_html(self, show_district: bool = False) -> Markup:
+        """The listed pilots as ``_attention.html``'s list items: link, title, (district,) and a note
+        on the wait, its wording translated once per group."""
         wording, column, as_day = NOTES.get(self.rule.key, SINCE)
         wording, link, dates = gettext(wording), shown.pilot_link(), shown.date_memo()
         out = []
         for row in self.pilots:
             value = getattr(row, column)
-            out.append((row, link(row.id), wording % {"date": dates(value.date() if as_day else value)}))
-        return out
+            where = f" {escape(row.district_name)}," if show_district else ""
+            note = escape(wording % {"date": dates(value.date() if as_day else value)})
+            out.append(ITEM.format(link=link(row.id), title=escape(row.title), where=where, note=note))
+        return Markup("".join(out))  # noqa: S704 (every value above is escaped)
 
 
 @dataclass
@@ -115,36 +144,56 @@ ITEM_COLUMNS = (Pilot.id, Pilot.title, District.name.label("district_name"), Pil
                 Pilot.updated_at, Pilot.status_changed_at)
 
 
+def _any_rule():
+    return sa.or_(*(c for c, _since in conditions().values()))
+
+
+def _totals(where: list):
+    counted = (sa.func.count(sa.case((c, 1))) for c, _since in conditions().values())
+    return sa.select(*counted, sa.func.count()).where(*where, _any_rule())
+
+
+def _listed(where: list):
+    """The oldest pilots each rule flags (``att_limit`` of each): one statement, a branch per rule."""
+    branches = []
+    for i, (condition, since) in enumerate(conditions().values()):
+        oldest = (sa.select(*ITEM_COLUMNS).join(District, District.id == Pilot.district_id)
+                  .where(*where, condition).order_by(since.asc(), Pilot.id.asc())
+                  .limit(sa.bindparam("att_limit")).subquery())
+        branches.append(sa.select(sa.literal_column(str(i)).label("rule"), oldest))
+    return sa.union_all(*branches)
+
+
+def _scope(visible, district_ids) -> prepared.Where:
+    return prepared.Where([visible] if district_ids is None
+                          else [visible, Pilot.district_id.in_(list(district_ids))])
+
+
 def items(visible, district_ids=None, limit: int = ITEM_LIMIT) -> Attention:
     """For each rule, the oldest ``limit`` pilots it flags (the columns the list shows, not whole
-    pilots: one query per rule), and the totals per rule and of distinct pilots (one query).
+    pilots), and the totals per rule and of distinct pilots: two queries.
 
     ``district_ids=None`` means every district (the innovation office's view).
     """
-    scope = [visible] if district_ids is None else [visible, Pilot.district_id.in_(list(district_ids))]
-    found = rules()
-    totals = db.session.execute(
-        sa.select(*(sa.func.count(sa.case((r.condition, 1))) for r in found), sa.func.count())
-        .where(*scope, sa.or_(*(r.condition for r in found)))
-    ).one()
+    scope, params = _scope(visible, district_ids), clock()
+    totals = prepared.run("attention.totals", scope, _totals, **params).one()
+    listed: list[list] = [[] for _ in totals]
+    for row in prepared.run("attention.listed", scope, _listed, att_limit=limit, **params).all():
+        listed[row.rule].append(row)
     groups = []
-    for rule, total in zip(found, totals, strict=False):
-        rows = db.session.execute(
-            sa.select(*ITEM_COLUMNS).join(District, District.id == Pilot.district_id)
-            .where(*scope, rule.condition).order_by(rule.since.asc(), Pilot.id.asc()).limit(limit)
-        ).all()
-        groups.append(Group(rule=rule, pilots=list(rows), total=total))
+    for rule, total, rows in zip(rules(), totals, listed, strict=False):
+        since = rule.since.key  # a union keeps no order: each rule's oldest first, as its branch chose
+        rows.sort(key=lambda row: (getattr(row, since), row.id))
+        groups.append(Group(rule=rule, pilots=rows, total=total))
     return Attention(groups=groups, total=totals[-1])
 
 
 def counts(visible, district_ids=None) -> dict[int, int]:
     """Per district, how many pilots need attention for at least one reason (one query)."""
-    any_rule = sa.or_(*(r.condition for r in rules()))
-    stmt = (sa.select(Pilot.district_id, sa.func.count()).where(visible, any_rule)
-            .group_by(Pilot.district_id))
-    if district_ids is not None:
-        stmt = stmt.where(Pilot.district_id.in_(list(district_ids)))
-    return dict(db.session.execute(stmt).all())
+    def build(where: list):
+        return (sa.select(Pilot.district_id, sa.func.count()).where(*where, _any_rule())
+                .group_by(Pilot.district_id))
+    return dict(prepared.run("attention.counts", _scope(visible, district_ids), build, **clock()).all())
 
 
 def for_user(user) -> Attention | None:

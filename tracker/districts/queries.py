@@ -2,20 +2,24 @@
 
 Every function runs one SQL statement (or a fixed few), whatever the number of pilots, and takes
 the viewer's visibility condition (``visible_filter(user)``) so counts never reveal hidden pilots.
+The district page's take its conditions as a ``prepared.Where``: their statements are built once
+per process and shape (``tracker/districts/prepared.py``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.db import db
-from tracker.districts import summaries
+from tracker.districts import prepared, summaries
 from tracker.districts.models import District
-from tracker.paging import Page, paginate
+from tracker.districts.prepared import Where
+from tracker.paging import Page, shown_page
 from tracker.partners import queries as partner_queries
 from tracker.partners.models import Partner
 from tracker.pilots.filters import PilotFilter
@@ -50,10 +54,26 @@ TIMELINE_COLUMNS = (Pilot.id, Pilot.title, Pilot.status, Pilot.planned_start, Pi
                     Pilot.actual_start, Pilot.actual_end)
 
 
-def pilot_page(where: list, pilot_filter: PilotFilter, page: int, per_page: int, total: int) -> Page:
+def district(slug: str) -> sa.Row | None:
+    """The district with ``slug``, as a plain row of its columns (one query, built once)."""
+    return db.session.connection().execute(_district_by_slug(), {"slug": slug}).first()
+
+
+@cache
+def _district_by_slug():
+    return sa.select(District.__table__).where(District.slug == sa.bindparam("slug"))
+
+
+def pilot_page(where: Where, pilot_filter: PilotFilter, page: int, per_page: int, total: int) -> Page:
     """One page of the ``total`` pilots matching ``where``: tuples of ``LIST_COLUMNS`` (one query)."""
-    stmt = sa.select(*LIST_COLUMNS).where(*where).order_by(*pilot_filter.order)
-    return paginate(stmt, page, per_page, rows=True, total=total)
+    current, pages = shown_page(page, per_page, total)
+
+    def build(conditions: list):
+        return (sa.select(*LIST_COLUMNS).where(*conditions).order_by(*pilot_filter.order)
+                .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    rows = prepared.run(f"district.page.{pilot_filter.sort}", where, build, limit=per_page,
+                        offset=(current - 1) * per_page).all()
+    return Page(items=[tuple(r) for r in rows], total=total, page=current, pages=pages, requested=page)
 
 
 def theme_names(pilot_ids: list[int], locale: str) -> dict[int, str]:
@@ -61,15 +81,20 @@ def theme_names(pilot_ids: list[int], locale: str) -> dict[int, str]:
     (``Pilot.themes``' order): one query, none without pilots."""
     if not pilot_ids:
         return {}
-    name = Theme.name_en if str(locale).startswith("en") else Theme.name_nb
-    rows = db.session.execute(
-        sa.select(pilot_themes.c.pilot_id, name).join(Theme, Theme.id == pilot_themes.c.theme_id)
-        .where(pilot_themes.c.pilot_id.in_(pilot_ids)).order_by(pilot_themes.c.pilot_id, Theme.name_nb)
-    )
+    english = str(locale).startswith("en")
+    rows = db.session.connection().execute(_theme_names(english), {"pilot_ids": pilot_ids}).all()
     names: dict = defaultdict(list)
     for pilot_id, theme in rows:
         names[pilot_id].append(theme)
     return {pilot_id: ", ".join(found) for pilot_id, found in names.items()}
+
+
+@cache
+def _theme_names(english: bool):
+    return (sa.select(pilot_themes.c.pilot_id, Theme.name_en if english else Theme.name_nb)
+            .join(Theme, Theme.id == pilot_themes.c.theme_id)
+            .where(pilot_themes.c.pilot_id.in_(sa.bindparam("pilot_ids", expanding=True)))
+            .order_by(pilot_themes.c.pilot_id, Theme.name_nb))
 
 
 def per_status_total(counts: dict[str, int], statuses, chosen: str | None) -> int:
@@ -89,66 +114,64 @@ def export_pilots(where: list, order: tuple) -> list[Pilot]:
     ).unique())
 
 
-def status_counts(where: list, statuses: list[str]) -> dict[str, int]:
+def status_counts(where: Where, statuses: list[str]) -> dict[str, int]:
     """Pilots per status for each of ``statuses``, in their order (zeros included)."""
-    rows = db.session.execute(
-        sa.select(Pilot.status, sa.func.count()).where(*where).group_by(Pilot.status)
-    ).all()
-    found = dict(rows)
+    def build(conditions: list):
+        return sa.select(Pilot.status, sa.func.count()).where(*conditions).group_by(Pilot.status)
+    found = dict(prepared.run("district.statuses", where, build).all())
     return {s: found.get(s, 0) for s in statuses}
 
 
-def timeline(where: list, limit: int = TIMELINE_LIMIT) -> list:
+def timeline(where: Where, limit: int = TIMELINE_LIMIT) -> list:
     """Approved, running and paused pilots, by planned start; at most ``limit`` rows of
     ``TIMELINE_COLUMNS``."""
-    cond = [*where, Pilot.status.in_([str(s) for s in TIMELINE_STATUSES])]
-    return list(db.session.execute(
-        sa.select(*TIMELINE_COLUMNS).where(*cond)
-        .order_by(Pilot.planned_start.is_(None), Pilot.planned_start, Pilot.id).limit(limit)
-    ))
+    def build(conditions: list):
+        return (sa.select(*TIMELINE_COLUMNS)
+                .where(*conditions, Pilot.status.in_([str(s) for s in TIMELINE_STATUSES]))
+                .order_by(Pilot.planned_start.is_(None), Pilot.planned_start, Pilot.id)
+                .limit(sa.bindparam("limit")))
+    return prepared.run("district.timeline", where, build, limit=limit).all()
 
 
-def verdict_counts(where: list) -> dict[str, int]:
-    rows = db.session.execute(
-        sa.select(Outcome.verdict, sa.func.count()).join(Outcome.pilot)
-        .where(*where, Pilot.status == Status.EVALUATED).group_by(Outcome.verdict)
-    ).all()
-    found = dict(rows)
+def verdict_counts(where: Where) -> dict[str, int]:
+    def build(conditions: list):
+        return (sa.select(Outcome.verdict, sa.func.count()).join(Outcome.pilot)
+                .where(*conditions, Pilot.status == Status.EVALUATED).group_by(Outcome.verdict))
+    found = dict(prepared.run("district.verdicts", where, build).all())
     return {str(v): found.get(str(v), 0) for v in Verdict}
 
 
-def latest_lessons(where: list, limit: int = 5) -> list:
+def latest_lessons(where: Where, limit: int = 5) -> list:
     """The most recently recorded lessons learned of evaluated pilots: rows of the pilot's ``id``
     and ``title`` and the outcome's ``verdict``, ``recorded_at`` and ``lessons``."""
-    return list(db.session.execute(
-        sa.select(Pilot.id, Pilot.title, Outcome.verdict, Outcome.recorded_at, Outcome.lessons)
-        .join(Outcome.pilot).where(*where, Pilot.status == Status.EVALUATED)
-        .order_by(Outcome.recorded_at.desc(), Outcome.id.desc()).limit(limit)
-    ))
+    def build(conditions: list):
+        return (sa.select(Pilot.id, Pilot.title, Outcome.verdict, Outcome.recorded_at, Outcome.lessons)
+                .join(Outcome.pilot).where(*conditions, Pilot.status == Status.EVALUATED)
+                .order_by(Outcome.recorded_at.desc(), Outcome.id.desc()).limit(sa.bindparam("limit")))
+    return prepared.run("district.lessons", where, build, limit=limit).all()
 
 
-def top_partners(where: list, limit: int) -> list:
-    """The ``limit`` partners linked to the most matching pilots: rows of ``id``, ``name``, ``kind``
-    and ``pilots`` (how many of them)."""
-    pilots = sa.func.count(sa.distinct(PilotPartner.pilot_id))
-    return list(db.session.execute(
-        sa.select(Partner.id, Partner.name, Partner.kind, pilots.label("pilots"))
-        .join(PilotPartner, PilotPartner.partner_id == Partner.id)
-        .join(Pilot, Pilot.id == PilotPartner.pilot_id).where(*where)
-        .group_by(Partner.id, Partner.name, Partner.kind).order_by(pilots.desc(), Partner.name, Partner.id)
-        .limit(limit)
-    ))
-
-
-def partner_kinds(where: list) -> dict[str, int]:
-    """How many distinct partners of each kind the matching pilots have, most common first."""
-    partners = sa.func.count(sa.distinct(Partner.id))
-    rows = db.session.execute(
-        sa.select(Partner.kind, partners).join(PilotPartner, PilotPartner.partner_id == Partner.id)
-        .join(Pilot, Pilot.id == PilotPartner.pilot_id).where(*where)
-        .group_by(Partner.kind).order_by(partners.desc(), Partner.kind)
-    ).all()
-    return dict(rows)
+def partners(where: Where, limit: int) -> tuple[list, dict[str, int]]:
+    """The ``limit`` partners linked to the most matching pilots (rows of ``id``, ``name``, ``kind``
+    and ``pilots``: how many of them), and how many distinct partners of each kind the matching
+    pilots have, most common first: one statement."""
+    def build(conditions: list):
+        linked = (sa.select(PilotPartner.partner_id, sa.func.count(sa.distinct(PilotPartner.pilot_id))
+                            .label("pilots"))
+                  .join(Pilot, Pilot.id == PilotPartner.pilot_id).where(*conditions)
+                  .group_by(PilotPartner.partner_id).cte("linked"))
+        top = (sa.select(Partner.id, Partner.name, Partner.kind, linked.c.pilots)
+               .join(linked, linked.c.partner_id == Partner.id)
+               .order_by(linked.c.pilots.desc(), Partner.name, Partner.id).limit(sa.bindparam("limit"))
+               .subquery())
+        kinds = (sa.select(sa.null(), sa.null(), Partner.kind, sa.func.count())
+                 .join(linked, linked.c.partner_id == Partner.id).group_by(Partner.kind))
+        return sa.union_all(sa.select(top), kinds)
+    top, kinds = [], []
+    for row in prepared.run("district.partners", where, build, limit=limit).all():
+        (top if row[0] is not None else kinds).append(row)
+    kinds.sort(key=lambda row: (-row[3], row[2]))
+    return top, {row[2]: row[3] for row in kinds}
 
 
 def partner_names(where: list, text: str, limit: int) -> list[str]:
@@ -185,14 +208,16 @@ class Funding:
         return sum(self.cells.values())
 
 
-def funding(where: list, pilot_filter: PilotFilter | None = None) -> Funding:
+def funding(where: Where, pilot_filter: PilotFilter | None = None) -> Funding:
     """Total funding per year and per source kind (SQL aggregate, never stored) of the committed
     pilots matching ``where``, or of the status chosen in ``pilot_filter``."""
-    rows = db.session.execute(
-        sa.select(FundingLine.year, FundingLine.source_type, sa.func.sum(FundingLine.amount))
-        .join(FundingLine.pilot).where(*where, *committed(pilot_filter))
-        .group_by(FundingLine.year, FundingLine.source_type)
-    ).all()
+    added = committed(pilot_filter)
+
+    def build(conditions: list):
+        return (sa.select(FundingLine.year, FundingLine.source_type, sa.func.sum(FundingLine.amount))
+                .join(FundingLine.pilot).where(*conditions, *added)
+                .group_by(FundingLine.year, FundingLine.source_type))
+    rows = prepared.run(f"district.funding.{bool(added)}", where, build).all()
     cells = {(y, s): int(total or 0) for y, s, total in rows}
     present = {s for _y, s in cells}
     return Funding(cells=cells, years=sorted({y for y, _s in cells}),

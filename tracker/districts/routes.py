@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.db import db, utcnow
+from tracker.db import utcnow
 from tracker.districts import (
     attention,
     cache,
@@ -23,11 +23,11 @@ from tracker.districts import (
     exports,
     glance,
     overview_html,
+    prepared,
     queries,
     shown,
     workbook,
 )
-from tracker.districts.models import District
 from tracker.formatting import fmt_nok
 from tracker.labels import label
 from tracker.paging import page_number
@@ -61,8 +61,8 @@ def _statuses() -> list[str]:
     return [str(s) for s in Status if _signed_in() or s in PUBLIC_STATUSES]
 
 
-def _district(slug: str) -> District:
-    return db.session.scalar(sa.select(District).where(District.slug == slug)) or abort(404)
+def _district(slug: str) -> sa.Row:
+    return queries.district(slug) or abort(404)
 
 
 def _export_links(endpoint: str, pilot_filter: PilotFilter, **view_args) -> dict[str, str]:
@@ -162,34 +162,39 @@ def _show_page(slug: str) -> tuple[str, str]:
     return district.name, _show_body(district)
 
 
-def _show_body(district: District) -> str:
+def _show_body(district: sa.Row) -> str:
     visible = visible_filter(current_user)
     form, pilot_filter = _district_filters()
-    where = pilot_filter.conditions(visible, [district.id])
-    pipeline = queries.status_counts(pilot_filter.without("status").conditions(visible, [district.id]),
-                                     _statuses())
+    where = prepared.Where(pilot_filter.conditions(visible, [district.id]))
+    pipeline = queries.status_counts(
+        where if not pilot_filter.status
+        else prepared.Where(pilot_filter.without("status").conditions(visible, [district.id])), _statuses())
     bars, bars_height = charts.bars(pipeline, {s: label("status", s) for s in pipeline})
     # ``pipeline`` counts every status the viewer's pilots can have, with the other filters.
     total = queries.per_status_total(pipeline, pipeline, pilot_filter.status)
     page = queries.pilot_page(where, pilot_filter, page_number(request.args), current_app.config["PAGE_SIZE"],
                               total)
-    running = shown.timeline_pilots(queries.timeline(where))
+    timeline = charts.timeline(queries.timeline(where), utcnow().date())
+    timeline_bars, timeline_rows = shown.timeline_html(timeline.rows)
     running_total = queries.per_status_total(pipeline, queries.TIMELINE_STATUSES, pilot_filter.status)
     needs_attention = attention.items(visible, [district.id]) if _signed_in() else None
     # The latest progress of the listed pilots: internal, like needs attention (one query).
     ids = [row[0] for row in page.items]
     progress = pilot_queries.latest_progress(ids) if _signed_in() else None
-    page.items = shown.list_rows(page.items, queries.theme_names(ids, _locale()), progress)
+    list_rows = shown.list_html(page.items, queries.theme_names(ids, _locale()), progress)
+    partners, kinds = queries.partners(where, TOP_PARTNERS)
     return render_template(
         "districts/_show_body.html", district=district, form=form, filtered=bool(pilot_filter), page=page,
         scope=glance.scope_text(current_user), active_filters=glance.active_filters(form, pilot_filter),
         pipeline=pipeline, bars=bars, bars_height=bars_height, chart_width=charts.CHART_WIDTH,
-        timeline=charts.timeline(running, utcnow().date()), timeline_total=running_total,
+        list_rows=list_rows, timeline=timeline, timeline_bars=timeline_bars, timeline_rows=timeline_rows,
+        timeline_total=running_total,
         verdicts=queries.verdict_counts(where), lessons=queries.latest_lessons(where),
-        partners=queries.top_partners(where, TOP_PARTNERS), kinds=queries.partner_kinds(where),
+        partners=partners, kinds=kinds,
         funding=queries.funding(where, pilot_filter) if _signed_in() else None,
         funding_status=pilot_filter.status, needs_attention=needs_attention, progress=progress,
-        locale=_locale(),
+        locale=_locale(), pilot_url=shown.pilot_link(),
+        partner_url=shown.id_link("partners.show", "partner_id"),
         exports=_export_links("districts.export", pilot_filter, slug=district.slug),
         page_url=lambda n: url_for("districts.show", slug=district.slug, **pilot_filter.as_args(), page=n,
                                    _anchor="results"),

@@ -1,20 +1,24 @@
-"""The district page's long lists as display rows: links, labels and dates worked out here, once per
-distinct value, so the template only prints them.
+"""The district page's long lists: links, labels and dates worked out here, once per distinct value,
+and its longest lists written as HTML here, so the template prints them whole.
 
-A Jinja call per cell (``url_for``, ``label``, ``fmt_date``, ``_``) costs more than the SQL behind
-the page: the pilot list (50 rows), the timeline (40) and needs attention (up to 150 items) made
-over a thousand such calls per request; the overview's cards and small multiples as many again.
+A Jinja call per cell (``url_for``, ``label``, ``fmt_date``, ``_``), and even a printed value (an
+attribute lookup and an escape each), costs more than the SQL behind the page: the pilot list (50
+rows), the timeline (40 bars and 40 rows) and needs attention (up to 150 items) made some two
+thousand of them per request. Here each row is one format of values escaped once per distinct
+value (a title once). The markup is the templates' (``_show_body.html``, ``_attention.html``),
+kept in step by the district page tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
-from flask import url_for
+from flask import current_app, get_template_attribute, url_for
 from flask_babel import gettext
+from jinja2.filters import do_truncate
+from markupsafe import Markup, escape
 
-from tracker.formatting import fmt_date
+from tracker.formatting import date_writer
 from tracker.labels import label
 
 _PROBE = 987654321
@@ -22,8 +26,13 @@ _PROBE = 987654321
 
 def pilot_link() -> Callable[[int], str]:
     """``pilot_id -> url of the pilot page``: one ``url_for``, then string concatenation."""
-    before, _sep, after = url_for("pilots.show", pilot_id=_PROBE).partition(str(_PROBE))
-    return lambda pilot_id: f"{before}{pilot_id}{after}"
+    return id_link("pilots.show", "pilot_id")
+
+
+def id_link(endpoint: str, arg: str) -> Callable[[int], str]:
+    """``id -> url of endpoint`` for a route taking one id ``arg``: one ``url_for``, then concatenation."""
+    before, _sep, after = url_for(endpoint, **{arg: _PROBE}).partition(str(_PROBE))
+    return lambda ident: f"{before}{ident}{after}"
 
 
 class Memo:
@@ -41,52 +50,70 @@ class Memo:
 
 def date_memo() -> Memo:
     """``fmt_date`` remembered per value."""
-    return Memo(fmt_date)
+    return Memo(date_writer())
 
 
-class ListRow(NamedTuple):
-    id: int
-    title: str
-    status: str
-    url: str
-    status_label: str
-    arena_label: str
-    themes: str
-    planned_end: str
-    updated: str
-    progress: tuple[str, str] | None  # (state, report date as shown)
+def escaped(fn: Callable[[object], str]) -> Memo:
+    """``fn(value)`` escaped for HTML, remembered per value."""
+    return Memo(lambda value: escape(fn(value)))
 
 
-def list_rows(rows, themes: dict[int, str], progress: dict | None) -> list[ListRow]:
-    """The pilot list: ``rows`` of ``queries.LIST_COLUMNS``, theme names per pilot, latest progress."""
-    link, dates, progress = pilot_link(), date_memo(), progress or {}
+# The rows as ``_show_body.html`` wrote them (whitespace between the tags kept where it was).
+LIST_ROW = ('<tr> <td><a href="{url}">{title}</a></td>'
+            ' <td><span class="status-tag status-tag--{status}">{status_label}</span></td>'
+            ' <td>{arena}</td> <td>{themes}</td> <td>{planned_end}</td> <td>{updated}</td>'
+            ' {progress} </tr>\n')
+
+
+def list_html(rows, themes: dict[int, str], progress: dict | None) -> Markup:
+    """The pilot list's table rows: ``rows`` of ``queries.LIST_COLUMNS``, theme names per pilot, and
+    the latest progress (``None``: not shown to this viewer, no column)."""
+    link, dates, escape_memo = pilot_link(), escaped(date_writer()), Memo(escape)
+    statuses, arenas = escaped(lambda s: label("status", s)), escaped(lambda k: label("arena_kind", k))
+    state_tag = Memo(get_template_attribute("pilots/_progress.html", "state_tag"))
+    no_report = Markup(gettext("No report yet"))  # noqa: S704 (our catalogue, as the template's _())
     out = []
     for pid, title, status, arena_kind, planned_end, updated_at in rows:
-        report = progress.get(pid)
-        out.append(ListRow(pid, title, status, link(pid), label("status", status),
-                           label("arena_kind", arena_kind), themes.get(pid, ""), dates(planned_end),
-                           dates(updated_at), (report[0], dates(report[1])) if report else None))
-    return out
+        cell = ""
+        if progress is not None:
+            report = progress.get(pid)
+            if report:
+                cell = f'<td>{state_tag(report[0])} <span class="muted">{dates(report[1])}</span></td>'
+            else:
+                cell = f"<td>{no_report if status in ('running', 'paused') else ''}</td>"
+        out.append(LIST_ROW.format(url=link(pid), title=escape(title), status=escape_memo(status),
+                                   status_label=statuses(status), arena=arenas(arena_kind),
+                                   themes=escape_memo(themes.get(pid, "")), planned_end=dates(planned_end),
+                                   updated=dates(updated_at), progress=cell))
+    return Markup("".join(out))  # noqa: S704 (every value above is escaped)
 
 
-class TimelinePilot(NamedTuple):
-    id: int
-    title: str
-    status: str
-    planned_start: object
-    planned_end: object
-    actual_start: object
-    actual_end: object
-    url: str
-    status_label: str
-    shown: tuple[str, str, str, str]  # the four dates as shown
+TIMELINE_BAR = ('<g class="chart-row"> <text x="0" y="{label_y}" class="chart-label">{label}</text>'
+                ' {planned} {actual} </g>\n')
+PLANNED = '<rect x="{x}" y="{y}" width="{width}" height="20" class="chart-planned"></rect>'
+ACTUAL = ('<rect x="{x}" y="{y}" width="{width}" height="8" class="chart-actual chart-actual--{status}">'
+          '</rect>')
+TIMELINE_ROW = ('<tr><th scope="row"><a href="{url}">{title}</a></th><td>{status_label}</td>'
+                ' <td>{shown[0]}</td><td>{shown[1]}</td> <td>{shown[2]}</td><td>{shown[3]}</td></tr>\n')
 
 
-def timeline_pilots(rows) -> list[TimelinePilot]:
-    """The timeline's pilots: ``rows`` of ``queries.TIMELINE_COLUMNS`` with their link, label and dates."""
-    link, dates = pilot_link(), date_memo()
-    return [TimelinePilot(*row, link(row[0]), label("status", row[2]), tuple(dates(d) for d in row[3:7]))
-            for row in rows]
+def timeline_html(rows) -> tuple[Markup, Markup]:
+    """The timeline chart's bars and its table's rows, for ``charts.timeline``'s rows of
+    ``queries.TIMELINE_COLUMNS``."""
+    link, dates, statuses = pilot_link(), escaped(date_writer()), escaped(lambda s: label("status", s))
+    env = current_app.jinja_env
+    bars, table = [], []
+    for row in rows:
+        pid, title, status, *days = row.pilot
+        planned = (PLANNED.format(x=row.planned.x, y=row.y, width=row.planned.width)
+                   if row.planned else "")
+        actual = (ACTUAL.format(x=row.actual.x, y=row.y + 6, width=row.actual.width, status=escape(status))
+                  if row.actual else "")
+        short = escape(do_truncate(env, title, 26, True, "…"))
+        bars.append(TIMELINE_BAR.format(label_y=row.y + 15, label=short, planned=planned, actual=actual))
+        table.append(TIMELINE_ROW.format(url=link(pid), title=escape(title), status_label=statuses(status),
+                                         shown=[dates(d) for d in days]))
+    return Markup("".join(bars)), Markup("".join(table))  # noqa: S704 (every value above is escaped)
 
 
 def overview_texts(statuses: list[str], verdicts: list[str]) -> dict:
