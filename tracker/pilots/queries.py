@@ -85,7 +85,25 @@ def pilot_page(user, pilot_filter: PilotFilter, page: int) -> Page:
     """One page of the pilots ``user`` may see, in ``pilot_filter.sort`` order: tuples of
     ``LIST_COLUMNS``."""
     where = pilot_filter.conditions(permissions.visible_filter(user))
-    return paginate(sa.select(*LIST_COLUMNS).where(*where).order_by(*pilot_filter.order), page, rows=True)
+    signed_in = getattr(user, "is_authenticated", False) and user.is_active
+    return paginate(sa.select(*LIST_COLUMNS).where(*where).order_by(*pilot_filter.order), page, rows=True,
+                    total=None if pilot_filter or not signed_in else _signed_in_total(user))
+
+
+def _signed_in_total(user) -> int:
+    """How many pilots a signed-in ``user`` may see (no filter), without testing each one.
+
+    Signed in, every pilot past draft is visible (``permissions.can_view``), so the total is all
+    pilots less the drafts plus the visible drafts: three index counts (SQLite counts a whole table
+    from its pages), where counting the visible pilots tests each of 20,000 rows.
+    """
+    drafts = Pilot.status == Status.DRAFT
+
+    def count(*where):
+        return sa.select(sa.func.count()).select_from(Pilot).where(*where).scalar_subquery()
+
+    return db.session.scalar(sa.select(count() - count(drafts)
+                                       + count(drafts, permissions.visible_filter(user))))
 
 
 def all_themes() -> list[Theme]:
