@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -9,6 +11,7 @@ from tracker import locking
 from tracker.audit import AuditEntry
 from tracker.auth.models import User
 from tracker.db import db
+from tracker.districts.models import District
 from tracker.paging import Page, paginate
 from tracker.partners.models import Partner
 from tracker.pilots import permissions
@@ -21,6 +24,7 @@ from tracker.pilots.models import (
     ProgressReport,
     StatusEvent,
     Theme,
+    pilot_themes,
 )
 from tracker.pilots.workflow import Action, Status
 
@@ -76,22 +80,52 @@ def last_change(pilot_id: int) -> AuditEntry | None:
     return locking.last_change("pilot", pilot_id)
 
 
-# The columns the pilot list shows: plain rows, not whole pilots (loading 50 ORM pilots with their
-# districts and themes cost more than the queries themselves).
+# The pilot list's statements: plain rows of the shown columns, not whole pilots (loading 50 ORM
+# pilots with their districts and themes cost more than the queries), the fixed ones built once
+# (building and keying a statement costs SQLAlchemy more than SQLite running it).
 LIST_COLUMNS = (Pilot.id, Pilot.title, Pilot.district_id, Pilot.status, Pilot.arena_kind)
+_district, _theme = District.__table__.c, Theme.__table__.c
+_DISTRICTS = sa.select(_district.id, _district.name).order_by(_district.name)
+_THEMES = sa.select(_theme.id, _theme.name_nb, _theme.name_en).order_by(_theme.name_nb)
+_THEMES_OF = sa.select(pilot_themes.c.pilot_id, pilot_themes.c.theme_id).where(
+    pilot_themes.c.pilot_id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def list_choices(locale: str) -> tuple[list[sa.Row], list[tuple[int, str]]]:
+    """The list filter's districts (``(id, name)`` rows, by name) and themes (``(id, name in
+    locale)``, in ``Pilot.themes``' order: by Norwegian name, as ``all_themes``)."""
+    conn = db.session.connection()
+    english = str(locale).startswith("en")
+    themes = [(ident, name_en if english else name_nb) for ident, name_nb, name_en in conn.execute(_THEMES)]
+    return conn.execute(_DISTRICTS).all(), themes
+
+
+def theme_names(pilot_ids: list[int], themes: list[tuple[int, str]]) -> dict[int, str]:
+    """``{pilot id: "theme, theme"}`` named and ordered as ``themes`` (``list_choices``): one query of
+    the links alone, none without pilots."""
+    if not pilot_ids:
+        return {}
+    order = {ident: (n, name) for n, (ident, name) in enumerate(themes)}
+    found = defaultdict(list)
+    for pilot_id, theme_id in db.session.connection().execute(_THEMES_OF, {"ids": pilot_ids}):
+        if theme_id in order:  # else a theme added between the two queries: shown on the next visit
+            found[pilot_id].append(order[theme_id])
+    return {pilot_id: ", ".join(name for _n, name in sorted(of)) for pilot_id, of in found.items()}
 
 
 def pilot_page(user, pilot_filter: PilotFilter, page: int) -> Page:
     """One page of the pilots ``user`` may see, in ``pilot_filter.sort`` order: tuples of
     ``LIST_COLUMNS``."""
-    where = pilot_filter.conditions(permissions.visible_filter(user))
+    visible = permissions.visible_filter(user)
     signed_in = getattr(user, "is_authenticated", False) and user.is_active
-    return paginate(sa.select(*LIST_COLUMNS).where(*where).order_by(*pilot_filter.order), page, rows=True,
-                    total=None if pilot_filter or not signed_in else _signed_in_total(user))
+    return paginate(sa.select(*LIST_COLUMNS).where(*pilot_filter.conditions(visible))
+                    .order_by(*pilot_filter.order), page, rows=True,
+                    total=None if pilot_filter or not signed_in else _signed_in_total(visible))
 
 
-def _signed_in_total(user) -> int:
-    """How many pilots a signed-in ``user`` may see (no filter), without testing each one.
+def _signed_in_total(visible) -> int:
+    """How many pilots a signed-in viewer may see (``visible``: their ``visible_filter``; no other
+    filter), without testing each one.
 
     Signed in, every pilot past draft is visible (``permissions.can_view``), so the total is all
     pilots less the drafts plus the visible drafts: three index counts (SQLite counts a whole table
@@ -102,8 +136,7 @@ def _signed_in_total(user) -> int:
     def count(*where):
         return sa.select(sa.func.count()).select_from(Pilot).where(*where).scalar_subquery()
 
-    return db.session.scalar(sa.select(count() - count(drafts)
-                                       + count(drafts, permissions.visible_filter(user))))
+    return db.session.connection().scalar(sa.select(count() - count(drafts) + count(drafts, visible)))
 
 
 def all_themes() -> list[Theme]:
