@@ -87,6 +87,9 @@ LIST_COLUMNS = (Pilot.id, Pilot.title, Pilot.district_id, Pilot.status, Pilot.ar
 _district, _theme = District.__table__.c, Theme.__table__.c
 _DISTRICTS = sa.select(_district.id, _district.name).order_by(_district.name)
 _THEMES = sa.select(_theme.id, _theme.name_nb, _theme.name_en).order_by(_theme.name_nb)
+_PAST_DRAFT = sa.select(sa.select(sa.func.count()).select_from(Pilot.__table__).scalar_subquery()
+                        - sa.select(sa.func.count()).where(Pilot.__table__.c.status == Status.DRAFT)
+                        .scalar_subquery())
 _THEMES_OF = sa.select(pilot_themes.c.pilot_id, pilot_themes.c.theme_id).where(
     pilot_themes.c.pilot_id.in_(sa.bindparam("ids", expanding=True)))
 
@@ -127,16 +130,13 @@ def _signed_in_total(visible) -> int:
     """How many pilots a signed-in viewer may see (``visible``: their ``visible_filter``; no other
     filter), without testing each one.
 
-    Signed in, every pilot past draft is visible (``permissions.can_view``), so the total is all
-    pilots less the drafts plus the visible drafts: three index counts (SQLite counts a whole table
-    from its pages), where counting the visible pilots tests each of 20,000 rows.
+    Signed in, every pilot past draft is visible (``permissions.can_view``), so the total is the
+    pilots past draft (a fixed statement: SQLite counts a whole table from its pages, the drafts
+    from an index) plus the visible drafts, where counting the visible pilots tests 20,000 rows.
     """
-    drafts = Pilot.status == Status.DRAFT
-
-    def count(*where):
-        return sa.select(sa.func.count()).select_from(Pilot).where(*where).scalar_subquery()
-
-    return db.session.connection().scalar(sa.select(count() - count(drafts) + count(drafts, visible)))
+    conn = db.session.connection()
+    return conn.scalar(_PAST_DRAFT) + conn.scalar(
+        sa.select(sa.func.count()).select_from(Pilot).where(Pilot.status == Status.DRAFT, visible))
 
 
 def all_themes() -> list[Theme]:

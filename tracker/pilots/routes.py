@@ -93,8 +93,9 @@ def index():
     lang = current_language()
     districts, themes = queries.list_choices(lang)
     # Invalid values are ignored here (the list shows no error summary; the district page does).
-    pilot_filter = plain_filter(request.args, {d.id for d in districts}, {t[0] for t in themes}, SORTS)
-    page = queries.pilot_page(current_user, pilot_filter, page_number(request.args))
+    args = request.args.to_dict()  # the first of each: a missing key costs a MultiDict an exception
+    pilot_filter = plain_filter(args, {d.id for d in districts}, {t[0] for t in themes}, SORTS)
+    page = queries.pilot_page(current_user._get_current_object(), pilot_filter, page_number(args))
     if page.requested > page.page:  # past the end (an old link): go to the last page
         return redirect(url_with(page=page.page if page.pages > 1 else None))
     page.items = _list_rows(page.items, dict(districts), themes)
