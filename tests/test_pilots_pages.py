@@ -10,6 +10,7 @@ from tests import factories
 from tests.sql import statements
 from tracker.audit import AuditEntry
 from tracker.db import db
+from tracker.pilots import permissions
 from tracker.pilots.models import Outcome, Pilot
 from tracker.pilots.workflow import Status
 
@@ -133,6 +134,20 @@ def test_list_hides_drafts_of_others_and_non_public_pilots_from_anonymous(world,
     staff = login(world.staff_b).get("/pilots/").get_data(as_text=True)
     assert "Internal approved" in staff and "Secret draft" not in staff
     assert "Secret draft" in login(world.staff_a).get("/pilots/").get_data(as_text=True)
+
+
+def test_the_list_total_counts_exactly_the_pilots_each_viewer_may_see(world, client, login):
+    for status in (Status.DRAFT, Status.SUBMITTED, Status.RUNNING):
+        for owner in (world.staff_a, world.staff_b, world.coordinator_a):
+            for district in (world.district_a, world.district_b):
+                make(world, status=status, owner=owner, district=district, is_public=owner is world.staff_b)
+    pilots = db.session.scalars(sa.select(Pilot)).all()
+    # Anonymous first: the client stays signed in after ``login``.
+    for who in (None, "admin", "viewer", "coordinator_a", "coordinator_b", "staff_a", "staff_b"):
+        user = getattr(world, who) if who else None
+        body = (login(user) if user else client).get("/pilots/").get_data(as_text=True)
+        shown = int(re.search(r'<p role="status">(\d+)', body).group(1))
+        assert shown == sum(permissions.can_view(user, p) for p in pilots), who
 
 
 @pytest.mark.parametrize("app_config", [{"PAGE_SIZE": 3}])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -15,7 +16,7 @@ from tracker.changes import operations as change_operations
 from tracker.changes.forms import ChangeDecisionForm
 from tracker.db import db
 from tracker.districts.glance import scope_text
-from tracker.districts.models import District
+from tracker.districts.shown import Memo, pilot_link
 from tracker.formatting import fmt_date
 from tracker.guards import parse_id
 from tracker.i18n import current_language
@@ -25,7 +26,7 @@ from tracker.paging import page_number
 from tracker.pilots import operations, permissions, queries
 from tracker.pilots.action_forms import ActionForm, DecisionForm
 from tracker.pilots.audit_fields import PILOT, required_for_submit, scope_labels
-from tracker.pilots.filters import FilterForm
+from tracker.pilots.filters import plain_filter
 from tracker.pilots.forms import PilotForm, pilot_form_data
 from tracker.pilots.funding import funding_plan
 from tracker.pilots.operations import Content, Incomplete
@@ -89,18 +90,29 @@ def _posted_version() -> int:
 
 @bp.route("/")
 def index():
-    districts = db.session.execute(db.select(District.id, District.name).order_by(District.name)).all()
-    themes = queries.all_themes()
+    lang = current_language()
+    districts, themes = queries.list_choices(lang)
     # Invalid values are ignored here (the list shows no error summary; the district page does).
-    pilot_filter = FilterForm(request.args, themes=themes, districts=districts, locale=current_language(),
-                              sorts=list(SORTS.items())).filter()
-    page = queries.pilot_page(current_user, pilot_filter, page_number(request.args))
+    args = request.args.to_dict()  # the first of each: a missing key costs a MultiDict an exception
+    pilot_filter = plain_filter(args, {d.id for d in districts}, {t[0] for t in themes}, SORTS)
+    page = queries.pilot_page(current_user._get_current_object(), pilot_filter, page_number(args))
     if page.requested > page.page:  # past the end (an old link): go to the last page
         return redirect(url_with(page=page.page if page.pages > 1 else None))
+    page.items = _list_rows(page.items, dict(districts), themes)
     return render_template("pilots/index.html", page=page, filters=pilot_filter,
                            districts=districts, themes=themes, statuses=list(Status), sorts=SORTS,
                            arena_kinds=choices("arena_kind"), scope=scope_text(current_user),
                            page_url=lambda n: url_for("pilots.index", page=n, **pilot_filter.as_args()))
+
+
+def _list_rows(rows, district_names: dict[int, str], themes: list[tuple[int, str]]) -> list[tuple]:
+    """The list's rows as shown: ``(link, title, district, status, themes, arena kind)``, labels
+    worked out once per value (a Jinja call per cell cost more than the queries)."""
+    link = pilot_link()
+    statuses, arenas = Memo(partial(label, "status")), Memo(partial(label, "arena_kind"))
+    names = queries.theme_names([row[0] for row in rows], themes)
+    return [(link(pid), title, district_names[district_id], statuses(status), names.get(pid, ""),
+             arenas(arena_kind)) for pid, title, district_id, status, arena_kind in rows]
 
 
 @bp.route("/<int:pilot_id>")
