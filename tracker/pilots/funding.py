@@ -26,7 +26,12 @@ class FundingPlan:
 
 
 def source_label(line) -> str:
-    """A line's source as shown: the partner's name, the free text, or the source type's label."""
+    """A line's source as shown: the partner's name, the free text, or the source type's label.
+
+    ``line``: a ``FundingLine`` (its ``partner``) or a row with the partner's name (``partner_name``)."""
+    name = getattr(line, "partner_name", None)
+    if name is not None:
+        return name
     partner = getattr(line, "partner", None)
     if partner is not None:
         return partner.name

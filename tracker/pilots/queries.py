@@ -10,11 +10,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import locking
 from tracker.audit import AuditEntry
-from tracker.auth.models import User
 from tracker.db import db
 from tracker.districts.models import District
 from tracker.paging import Page, paginate
-from tracker.partners.models import Partner
 from tracker.pilots import permissions
 from tracker.pilots.filters import PilotFilter
 from tracker.pilots.models import (
@@ -30,10 +28,9 @@ from tracker.pilots.models import (
 from tracker.pilots.workflow import Action, Status
 
 
-def load_pilot(pilot_id: int, full: bool = False, history: bool = True) -> Pilot | None:
-    """One pilot with what its pages show (``full``: funding, outcome, KPIs, progress and, with
-    ``history``, its status events and partner links too; the pilot page reads those two as plain
-    rows: ``status_history``, ``partner_rows``)."""
+def load_pilot(pilot_id: int, full: bool = False) -> Pilot | None:
+    """One pilot with what its forms and actions read (``full``: funding, outcome, KPIs, progress,
+    status events and partner links too). The pilot page reads its lists as rows: ``page.py``."""
     options = [joinedload(Pilot.district), joinedload(Pilot.owner), selectinload(Pilot.themes)]
     if full:
         # The outcome (one or none) joins the pilot's row. Themes do not: SQLite materialises the
@@ -45,35 +42,9 @@ def load_pilot(pilot_id: int, full: bool = False, history: bool = True) -> Pilot
             selectinload(Pilot.progress_reports).options(joinedload(ProgressReport.author),
                                                          selectinload(ProgressReport.values)),
         ]
-        if history:
-            options += [selectinload(Pilot.partner_links).joinedload(PilotPartner.partner),
-                        selectinload(Pilot.events).joinedload(StatusEvent.actor)]
+        options += [selectinload(Pilot.partner_links).joinedload(PilotPartner.partner),
+                    selectinload(Pilot.events).joinedload(StatusEvent.actor)]
     return db.session.scalars(sa.select(Pilot).where(Pilot.id == pilot_id).options(*options)).first()
-
-
-def status_history(pilot_id: int) -> list[sa.Row]:
-    """The pilot's status events, oldest first, as plain rows with the actor's name (or None)."""
-    return db.session.execute(
-        sa.select(StatusEvent.at, StatusEvent.from_status, StatusEvent.to_status, StatusEvent.action,
-                  StatusEvent.comment, User.name.label("actor_name"))
-        .outerjoin(User, User.id == StatusEvent.actor_id).where(StatusEvent.pilot_id == pilot_id)
-        .order_by(StatusEvent.at, StatusEvent.id)).all()
-
-
-def partner_rows(pilot_id: int) -> list[sa.Row]:
-    """The pilot's partner links as plain rows ``(role, partner_id, name)``, in the order added."""
-    return db.session.execute(
-        sa.select(PilotPartner.role, PilotPartner.partner_id, Partner.name)
-        .join(Partner, Partner.id == PilotPartner.partner_id).where(PilotPartner.pilot_id == pilot_id)
-        .order_by(PilotPartner.id)).all()
-
-
-def audit_trail(pilot_id: int) -> list[AuditEntry]:
-    """Every audit entry of a pilot, newest first."""
-    return db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.entity == "pilot", AuditEntry.entity_id == pilot_id)
-        .options(joinedload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    ).all()
 
 
 def last_change(pilot_id: int) -> AuditEntry | None:

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from tracker import history
 from tracker.changes import operations as change_operations
 from tracker.changes.forms import ChangeDecisionForm
 from tracker.db import db
@@ -23,7 +22,7 @@ from tracker.i18n import current_language
 from tracker.labels import choices, label
 from tracker.locking import Conflict, posted_version
 from tracker.paging import page_number
-from tracker.pilots import operations, permissions, queries
+from tracker.pilots import operations, page, permissions, queries
 from tracker.pilots.action_forms import ActionForm, DecisionForm
 from tracker.pilots.audit_fields import PILOT, required_for_submit, scope_labels
 from tracker.pilots.filters import plain_filter
@@ -31,7 +30,6 @@ from tracker.pilots.forms import PilotForm, pilot_form_data
 from tracker.pilots.funding import funding_plan
 from tracker.pilots.operations import Content, Incomplete
 from tracker.pilots.outcome_forms import OutcomeForm, from_plan
-from tracker.pilots.trends import trends
 from tracker.pilots.workflow import (
     REVIEWS,
     TRANSITIONS,
@@ -71,10 +69,10 @@ def _helpers():
             "can_report_progress": permissions.can_report_progress}
 
 
-def _viewable(pilot_id: int, full: bool = False, needs=None, history: bool = True):
-    """Load or 404, then the view permission (404 for anonymous, 403 for signed-in users), then
-    ``needs(user, pilot)`` if given (403)."""
-    pilot = queries.load_pilot(pilot_id, full=full, history=history)
+def _viewable(pilot_id: int, full: bool = False, needs=None, load=None):
+    """Load (``load(pilot_id)`` if given) or 404, then the view permission (404 for anonymous, 403
+    for signed-in users), then ``needs(user, pilot)`` if given (403)."""
+    pilot = load(pilot_id) if load else queries.load_pilot(pilot_id, full=full)
     if pilot is None:
         abort(404)
     if not permissions.can_view(current_user, pilot):
@@ -117,19 +115,13 @@ def _list_rows(rows, district_names: dict[int, str], themes: list[tuple[int, str
 
 @bp.route("/<int:pilot_id>")
 def show(pilot_id: int):
-    return _render_show(_viewable(pilot_id, full=True, history=False))
-
-
-def _partners_by_role(pilot_id: int) -> list[tuple[str, list]]:
-    """``[(role label, [partner rows])]`` for the roles the pilot's partners have, in role order."""
-    rows = queries.partner_rows(pilot_id)
-    return [(text, of_role) for role, text in choices("partner_role")
-            if (of_role := [r for r in rows if r.role == role])]
+    return _render_show(_viewable(pilot_id, load=page.load_pilot))
 
 
 def _render_show(pilot, forms=None, missing=None, conflict=None, status=200, outside=False):
     """The pilot page; ``forms`` replaces the blank form of the action (or of the ``decision``, or
-    of the ``change`` request's decision) that was just posted."""
+    of the ``change`` request's decision) that was just posted. Blank action forms are printed
+    from a fragment rendered once per process (``blank_form``)."""
     user = current_user._get_current_object()  # asked a few dozen times: not through the proxy
     internal = permissions.can_see_internal(user, pilot)
     forms = forms or {}
@@ -143,18 +135,21 @@ def _render_show(pilot, forms=None, missing=None, conflict=None, status=200, out
     decision_form = None
     if decisions:
         decision_form = forms.get("decision") or DecisionForm(decisions, formdata=None)
+    may = {"edit": permissions.can_edit(user, pilot), "record": permissions.can_record_outcome(user, pilot),
+           "report": permissions.can_report_progress(user, pilot)}
     return render_template(
-        "pilots/show.html", pilot=pilot, internal=internal,
-        action_forms={a: forms.get(a) or ActionForm(a, formdata=None) for a in actions},
-        decision_form=decision_form,
-        plan=funding_plan(pilot.funding) if internal else None,
-        audit_entries=history.describe(queries.audit_trail(pilot.id), targets=False) if internal else [],
-        events=queries.status_history(pilot.id), partners=_partners_by_role(pilot.id),
+        "pilots/show.html", pilot=pilot, internal=internal, may=may, actions=actions,
+        action_forms={a: forms[a] for a in actions if forms.get(a)},
+        blank_form=lambda action: ActionForm(action, formdata=None),
+        decision_form=decision_form, plan=page.plan(pilot.id) if internal else None,
+        audit_entries=page.audit_lines(pilot.id) if internal else [],
+        events=page.events(pilot.id), partners=page.partners_by_role(pilot.id),
+        themes=page.theme_names(pilot.id, current_language()),
         missing=missing or [], outside=outside, conflict=conflict, hints=_hints(user, pilot),
         change=change, change_diff=change_operations.diff(pilot, change) if change else [],
         change_form=change_form,
         sent_back=queries.sent_back([pilot]).get(pilot.id) if internal else None,
-        trends=trends(pilot) if internal else [],
+        progress=page.progress(pilot) if internal else None,
     ), status
 
 

@@ -67,11 +67,12 @@ def trend(kpi, values: list[tuple[date, float]], actual: float | None) -> Trend:
     return out
 
 
-def trends(pilot) -> list[Trend]:
-    """A trend per planned KPI of ``pilot`` (reports and outcome as loaded)."""
-    actuals = {k.name.casefold(): k.actual for k in (pilot.outcome.kpis if pilot.outcome else [])}
-    series: dict[int, list] = {k.id: [] for k in pilot.kpi_plan}
-    for report in pilot.progress_reports:
+def trends(kpi_plan, reports, outcome_kpis) -> list[Trend]:
+    """A trend per planned KPI: ``reports`` have ``report_date`` and ``values`` (``kpi_id``,
+    ``value``); the outcome's KPIs give the actual values, matched by name."""
+    actuals = {k.name.casefold(): k.actual for k in outcome_kpis}
+    series: dict[int, list] = {k.id: [] for k in kpi_plan}
+    for report in reports:
         for v in report.values:
             series.setdefault(v.kpi_id, []).append((report.report_date, v.value))
-    return [trend(k, series[k.id], actuals.get(k.name.casefold())) for k in pilot.kpi_plan]
+    return [trend(k, series[k.id], actuals.get(k.name.casefold())) for k in kpi_plan]
