@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from tracker.db import db
 from tracker.notifications import mail, operations, rules
 from tracker.notifications.forms import CommentForm, settings_form
-from tracker.notifications.models import Comment, Delivery, Notification, NotificationSettings, OutboxMessage
+from tracker.notifications.models import Delivery, Notification, NotificationSettings, OutboxMessage
 from tracker.notifications.rules import KINDS
 from tracker.paging import page_number, paginate
 from tracker.pilots import queries as pilot_queries
@@ -29,16 +29,11 @@ def unread_count(user) -> int:
 def _helpers():
     """For the header (unread count), the pilot page (comments, follow) and /account (settings)."""
 
-    def comments_for(pilot):
-        return db.session.scalars(
-            sa.select(Comment).where(Comment.pilot_id == pilot.id)
-            .options(sa.orm.joinedload(Comment.author)).order_by(Comment.at, Comment.id)).all()
-
     def unread():
         return unread_count(current_user) if current_user.is_authenticated else 0
 
     return {"unread_notifications": unread,
-            "comments_for": comments_for, "is_following": rules.is_following,
+            "is_following": rules.is_following,
             "can_comment": can_see_internal,
             "comment_form": lambda: CommentForm(formdata=None),
             "notification_settings_form": lambda: g.get("notification_settings_form") or settings_form(

@@ -81,9 +81,14 @@ def followers(pilot) -> set[int]:
     return set(db.session.scalars(sa.select(User.id).where(_following()), _pilot_params(pilot)))
 
 
+@functools.cache
+def _is_following():
+    return sa.select(User.id).where(User.id == sa.bindparam("user_id"), _following())
+
+
 def is_following(user, pilot) -> bool:
-    found = sa.select(User.id).where(User.id == sa.bindparam("user_id"), _following())
-    return db.session.scalar(found, {**_pilot_params(pilot), "user_id": user.id}) is not None
+    """One statement, built once per process (the pilot page asks on every view)."""
+    return db.session.scalar(_is_following(), {**_pilot_params(pilot), "user_id": user.id}) is not None
 
 
 IDS = "ids"  # the audience of notify(): the ids given

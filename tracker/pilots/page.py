@@ -19,6 +19,7 @@ from tracker.auth.models import User
 from tracker.db import db
 from tracker.districts.shown import date_memo
 from tracker.labels import choices, label
+from tracker.notifications.models import Comment
 from tracker.partners.models import Partner
 from tracker.pilots.funding import funding_plan
 from tracker.pilots.models import (
@@ -78,6 +79,11 @@ _AUDIT = (sa.select(AuditEntry.entity, AuditEntry.entity_id, AuditEntry.action, 
           .outerjoin(User, User.id == AuditEntry.actor_id)
           .where(AuditEntry.entity == "pilot", AuditEntry.entity_id == PILOT_ID)
           .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+
+
+_COMMENTS = (sa.select(Comment.body, Comment.at, User.name.label("author_name"))
+             .outerjoin(User, User.id == Comment.author_id).where(Comment.pilot_id == PILOT_ID)
+             .order_by(Comment.at, Comment.id))
 
 
 def load_pilot(pilot_id: int) -> Pilot | None:
@@ -160,3 +166,8 @@ def plan(pilot_id: int):
 def audit_lines(pilot_id: int) -> list[history.Line]:
     """The change log, newest first: rows with ``at`` and ``actor_name``, described."""
     return history.describe(_rows(_AUDIT, pilot_id), targets=False)
+
+
+def comments(pilot_id: int) -> list[sa.Row]:
+    """The comments, oldest first: rows of ``body, at, author_name``."""
+    return _rows(_COMMENTS, pilot_id)

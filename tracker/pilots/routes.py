@@ -150,6 +150,7 @@ def _render_show(pilot, forms=None, missing=None, conflict=None, status=200, out
         change_form=change_form,
         sent_back=queries.sent_back([pilot]).get(pilot.id) if internal else None,
         progress=page.progress(pilot) if internal else None,
+        comments=page.comments(pilot.id) if internal else [],
     ), status
 
 
