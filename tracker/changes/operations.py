@@ -33,10 +33,13 @@ class FundingOutsidePeriod(ValueError):
         self.outside = outside
 
 
+_OPEN = sa.select(ChangeRequest).where(ChangeRequest.pilot_id == sa.bindparam("pilot_id"),
+                                       ChangeRequest.state == State.OPEN)  # built once: the pilot page asks
+
+
 def open_request(pilot_id: int) -> ChangeRequest | None:
     """The pilot's open change request, if any."""
-    return db.session.scalars(sa.select(ChangeRequest).where(
-        ChangeRequest.pilot_id == pilot_id, ChangeRequest.state == State.OPEN)).first()
+    return db.session.scalars(_OPEN, {"pilot_id": pilot_id}).first()
 
 
 def save_edit(pilot: Pilot, user, content: Content, expected_version: int | None) -> ChangeRequest | None:
