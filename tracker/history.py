@@ -25,7 +25,7 @@ from tracker.auth.models import User
 from tracker.db import db
 from tracker.districts.models import District
 from tracker.guards import MAX_DB_ID
-from tracker.i18n import current_language
+from tracker.i18n import current_language, per_language
 from tracker.labels import label
 from tracker.partners.models import Partner
 from tracker.pilots.models import Pilot, Theme
@@ -94,17 +94,26 @@ class Names:
 
 # --- values --------------------------------------------------------------------------------------
 
+def _field(entity: str, name: str) -> tuple:
+    """``(kind, label)`` of an entity's field, translated once per request (a long history names
+    the same fields hundreds of times); an undeclared field (none is recorded) shows as stored."""
+    memo = per_language("audit_fields")
+    found = memo.get((entity, name))
+    if found is None:
+        fields = REGISTRY.get(entity)
+        field = fields.by_name.get(name) if fields else None
+        found = memo[(entity, name)] = (field.kind, str(field.label)) if field else (TEXT, name)
+    return found
+
+
 def _changes(entry: AuditEntry) -> list[Change]:
-    fields = REGISTRY.get(entry.entity)
     changes = []
     for name, pair in (entry.changes or {}).items():
         old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-        field = fields.by_name.get(name) if fields else None
-        kind = field.kind if field else TEXT  # an undeclared field (none is recorded): as stored
+        kind, text = _field(entry.entity, name)
         if kind.store(old) != kind.store(new):  # stored values: "" and None both mean nothing
             plain = entry.action == "create" or entry.action.endswith("_create") or name == "comment"
-            changes.append(Change(str(field.label) if field else name, None if plain else kind.show(old),
-                                  kind.show(new)))
+            changes.append(Change(text, None if plain else kind.show(old), kind.show(new)))
     return changes
 
 
