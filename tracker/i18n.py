@@ -8,7 +8,8 @@ browser: English when it asks for English first, Norwegian Bokmål for ``nb``, `
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_app_context, request
+from babel import Locale
+from flask import Flask, current_app, g, request
 from flask_babel import Domain, get_domain, get_locale
 from flask_login import current_user
 from jinja2 import pass_eval_context
@@ -23,6 +24,10 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 # Primary browser language tags and the language they get: Nordic readers read Bokmål best.
 _BROWSER = {"en": "en", **{tag: "nb" for tag in (
     "nb", "nn", "no", "da", "sv", "fi", "is", "fo", "kl", "se", "sma", "smj", "smn", "sms")}}
+
+
+# Babel's Locale for each language, parsed once per process (Flask-Babel parsed one per request).
+_LOCALES = {language: Locale.parse(language) for language in LANGUAGES}
 
 
 def browser_language() -> str | None:
@@ -82,15 +87,24 @@ def translations():
 
 def _per_locale(name: str, compute):
     """``compute()``, kept on Flask-Babel's request state for the locale it was computed for."""
-    ctx = g.get("_flask_babel") if has_app_context() else None
+    ctx = _babel_state()
     known = getattr(ctx, name, None)
     if known is not None and known[0] is getattr(ctx, "babel_locale", None):
         return known[1]
     found = compute()
-    ctx = g.get("_flask_babel") if has_app_context() else None
+    ctx = _babel_state()
     if getattr(ctx, "babel_locale", None) is not None:
         setattr(ctx, name, (ctx.babel_locale, found))
     return found
+
+
+def _babel_state():
+    """Flask-Babel's state on ``g`` (None before it has any, or outside an app context); read
+    without the ``g`` proxy, as a page asks for it a hundred times."""
+    try:
+        return g._get_current_object().__dict__.get("_flask_babel")
+    except RuntimeError:
+        return None
 
 
 class _Domain(Domain):
@@ -118,7 +132,7 @@ def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variabl
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=lambda: _LOCALES.get(select_locale()))
     if not isinstance(babel.__dict__.get("domain_instance"), _Domain):  # one for every app, as Flask-Babel's
         babel.domain_instance = _Domain(domain=app.config.get("BABEL_DOMAIN", "messages"))
     app.jinja_env.globals.update(current_language=current_language, in_language=in_language,

@@ -39,16 +39,16 @@ _LOAD = (sa.select(*(c for _, c in _USER_COLUMNS + _DISTRICT_COLUMNS), unread_co
          .where(_USERS.c.id == sa.bindparam("uid")).order_by(_DISTRICTS.c.name))
 
 
-def _persistent(model, columns, values):
+def _persistent(session, model, columns, values):
     """``model``'s object from a whole row, as if the ORM had loaded it: the session's own if it has one."""
     values = dict(zip((key for key, _ in columns), values, strict=True))
-    known = db.session.identity_map.get(model.__mapper__.identity_key_from_primary_key((values["id"],)))
+    known = session.identity_map.get(model.__mapper__.identity_key_from_primary_key((values["id"],)))
     if known is not None:
         return known
     obj = model.__mapper__.class_manager.new_instance()
     obj.__dict__.update(values)  # as the ORM's loading does: loaded values, not changes
     make_transient_to_detached(obj)  # persistent once added, with nothing to write
-    db.session.add(obj)
+    session.add(obj)
     return obj
 
 
@@ -59,16 +59,18 @@ def load_user(user_id: str) -> User | None:
     uid, version = parse_id(uid), parse_id(version)
     if uid is None or version is None:
         return None
-    rows = db.session.execute(_LOAD, {"uid": uid}).all()
+    session = db.session()  # the request's session, looked up once
+    rows = session.execute(_LOAD, {"uid": uid}).all()
     if not rows:
         return None
     split = len(_USER_COLUMNS)
-    user = _persistent(User, _USER_COLUMNS, rows[0][:split])
+    user = _persistent(session, User, _USER_COLUMNS, rows[0][:split])
     if not user.active or user.session_version != version:
         return None
     if "districts" not in user.__dict__:  # unless the session had them already
-        set_committed_value(user, "districts", [_persistent(District, _DISTRICT_COLUMNS, row[split:-1])
-                                                for row in rows if row[split] is not None])
+        districts = [row[split:-1] for row in rows if row[split] is not None]
+        set_committed_value(user, "districts", [_persistent(session, District, _DISTRICT_COLUMNS, values)
+                                                for values in districts])
     remember_unread(user, rows[0][-1])
     return user
 

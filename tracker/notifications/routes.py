@@ -60,10 +60,11 @@ def _helpers():
             .options(sa.orm.joinedload(Comment.author)).order_by(Comment.at, Comment.id)).all()
 
     def unread():
-        if not current_user.is_authenticated:
+        user = current_user._get_current_object()
+        if not user.is_authenticated:
             return 0
-        known = per_request("unread").get(current_user.id)
-        return unread_count(current_user) if known is None else known
+        known = per_request("unread").get(user.id)
+        return unread_count(user) if known is None else known
 
     return {"unread_notifications": unread,
             "comments_for": comments_for, "is_following": rules.is_following,
