@@ -41,8 +41,9 @@ def browser_language() -> str | None:
 
 def select_locale() -> str:
     """Saved choice (user, then cookie), else the browser's, else nb."""
-    if current_user.is_authenticated and current_user.language in LANGUAGES:
-        return current_user.language
+    user = current_user._get_current_object()
+    if user.is_authenticated and user.language in LANGUAGES:
+        return user.language
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
