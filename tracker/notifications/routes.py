@@ -42,12 +42,14 @@ def remember_unread(user, count: int) -> None:
     per_request("unread")[user.id] = count
 
 
-def _forget_unread(*_args) -> None:
-    per_request("unread").clear()
+def _forget_unread_after_write(conn, cursor, statement: str, *_args) -> None:
+    """Any statement but a SELECT (however sent: a flush, an INSERT … SELECT on the connection)
+    may change the count: the header then reads it again."""
+    if statement.lstrip()[:6].upper() != "SELECT":
+        per_request("unread").clear()
 
 
-for _written in ("after_flush", "after_commit", "after_bulk_update", "after_bulk_delete"):
-    sa.event.listen(sa.orm.Session, _written, _forget_unread)
+sa.event.listen(sa.engine.Engine, "after_cursor_execute", _forget_unread_after_write)
 
 
 @bp.app_context_processor
