@@ -15,6 +15,7 @@ from tests.sql import counted
 from tracker.auth.models import User
 from tracker.auth.routes import load_user
 from tracker.db import db
+from tracker.notifications.operations import mark_read
 from tracker.notifications.routes import _helpers
 from tracker.notifications.rules import notify
 
@@ -54,8 +55,11 @@ def test_the_header_count_follows_what_the_request_itself_writes(app, world):
         login_user(user)
         unread = _helpers()["unread_notifications"]
         assert unread() == 0
-        notify({user.id}, "comment", "comment", db.session.get(User, actor_id))  # an INSERT, not flushed
+        notify({user.id}, "comment", "comment", db.session.get(User, actor_id))
+        db.session.commit()
         assert unread() == 1
+        mark_read(user)  # an UPDATE through the session, not yet committed
+        assert unread() == 0
 
 
 def test_the_header_shows_the_name_escaped_and_one_form_token_per_page(world, login):

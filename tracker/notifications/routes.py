@@ -42,14 +42,21 @@ def remember_unread(user, count: int) -> None:
     per_request("unread")[user.id] = count
 
 
-def _forget_unread_after_write(conn, cursor, statement: str, *_args) -> None:
-    """Any statement but a SELECT (however sent: a flush, an INSERT … SELECT on the connection)
-    may change the count: the header then reads it again."""
-    if statement.lstrip()[:6].upper() != "SELECT":
-        per_request("unread").clear()
+def _forget_unread(*_args) -> None:
+    per_request("unread").clear()
 
 
-sa.event.listen(sa.engine.Engine, "after_cursor_execute", _forget_unread_after_write)
+def _forget_unread_after_write(state) -> None:
+    if not state.is_select:  # an UPDATE, INSERT or DELETE sent through the session
+        _forget_unread()
+
+
+# The request's own writes: its flushes, statements and commits (a statement on the bare connection
+# is seen at the commit; uncommitted, it is rolled back with the request). Session events, not the
+# engine's: an engine listener would slow every query the app sends.
+sa.event.listen(sa.orm.Session, "after_flush", _forget_unread)
+sa.event.listen(sa.orm.Session, "do_orm_execute", _forget_unread_after_write)
+sa.event.listen(sa.orm.Session, "after_commit", _forget_unread)
 
 
 @bp.app_context_processor
