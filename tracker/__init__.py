@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import weakref
 from pathlib import Path
 
 from flask import Flask
@@ -10,9 +12,27 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Tracker(Flask):
+    """Flask, remembering which of its hooks and views are plain functions: it asks ``inspect``
+    again for each one it calls (a dozen per request)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._synchronous: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def ensure_sync(self, func):
+        try:
+            return self._synchronous[func]
+        except (KeyError, TypeError):  # not seen yet, or not weakly referable
+            found = super().ensure_sync(func)
+        with contextlib.suppress(TypeError):
+            self._synchronous[func] = found
+        return found
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, error pages, CLI commands."""
-    app = Flask(
+    app = Tracker(
         __name__,
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
@@ -42,9 +62,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker import errors, formatting, guards, headers, i18n, logs, memo, urls
 
     guards.init_app(app)  # first: the guards run before any extension reads the request
-    from tracker.security import harden_libraries
+    from tracker.security import CookieSessions, harden_libraries
 
     harden_libraries()
+    app.session_interface = CookieSessions()
     register_extensions(app)
     register_blueprints(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app))

@@ -10,18 +10,26 @@ CSP = (
 )
 
 
+# (name, lower-cased name, value): set on every response unless the view set its own.
+_EVERY_RESPONSE = tuple((name, name.lower(), value) for name, value in (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+))
+
+
 def security_headers(response):
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.endpoint != "static":
-        headers.setdefault("Cache-Control", "no-store")
+    headers, current = response.headers, request._get_current_object()
+    present = {name.lower() for name, _ in headers}  # one look, not one scan per header
+    missing = [(name, value) for name, lower, value in _EVERY_RESPONSE if lower not in present]
+    if current.is_secure and "strict-transport-security" not in present:
+        missing.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    if current.endpoint != "static" and "cache-control" not in present:
+        missing.append(("Cache-Control", "no-store"))
+    headers.extend(missing)
     return response
 
 

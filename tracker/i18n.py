@@ -8,8 +8,9 @@ browser: English when it asks for English first, Norwegian Bokmål for ``nb``, `
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_app_context, request
-from flask_babel import get_locale, get_translations
+from babel import Locale
+from flask import Flask, current_app, g, request
+from flask_babel import Domain, get_domain, get_locale
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -25,6 +26,10 @@ _BROWSER = {"en": "en", **{tag: "nb" for tag in (
     "nb", "nn", "no", "da", "sv", "fi", "is", "fo", "kl", "se", "sma", "smj", "smn", "sms")}}
 
 
+# Babel's Locale for each language, parsed once per process (Flask-Babel parsed one per request).
+_LOCALES = {language: Locale.parse(language) for language in LANGUAGES}
+
+
 def browser_language() -> str | None:
     """The first language in ``Accept-Language`` (quality order) that maps to one we have."""
     for tag, _quality in request.accept_languages:
@@ -36,8 +41,9 @@ def browser_language() -> str | None:
 
 def select_locale() -> str:
     """Saved choice (user, then cookie), else the browser's, else nb."""
-    if current_user.is_authenticated and current_user.language in LANGUAGES:
-        return current_user.language
+    user = current_user._get_current_object()
+    if user.is_authenticated and user.language in LANGUAGES:
+        return user.language
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
@@ -51,7 +57,8 @@ def remember_language(response, language: str) -> None:
 
 
 def current_language() -> str:
-    return str(get_locale() or "nb")
+    """The page's language code, worked out once per request and locale (a page asks often)."""
+    return _per_locale("tracker_language", lambda: str(get_locale() or "nb"))
 
 
 def per_language(name: str) -> dict:
@@ -73,20 +80,40 @@ def in_language(obj, field: str) -> str:
 
 
 def translations():
-    """Flask-Babel's ``get_translations()``, looked up once per request and locale: a page calls
-    ``_()`` a hundred times, and each lookup walks ``g`` and the locale's identifier. A locale
-    switched inside the request (``force_locale``) is another object, so it is looked up again."""
-    if not has_app_context():
-        return get_translations()
-    ctx = g.get("_flask_babel")
-    known = getattr(ctx, "tracker_translations", None)
+    """Flask-Babel's translations for the request's locale, looked up once per request and locale: a
+    page calls ``_()`` a hundred times, and each lookup walks ``g`` and the locale's identifier. A
+    locale switched inside the request (``force_locale``) is another object, so it is looked up again."""
+    return _per_locale("tracker_translations", lambda: Domain.get_translations(get_domain()))
+
+
+def _per_locale(name: str, compute):
+    """``compute()``, kept on Flask-Babel's request state for the locale it was computed for."""
+    ctx = _babel_state()
+    known = getattr(ctx, name, None)
     if known is not None and known[0] is getattr(ctx, "babel_locale", None):
         return known[1]
-    found = get_translations()
-    ctx = g.get("_flask_babel")
-    if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
-        ctx.tracker_translations = (ctx.babel_locale, found)
+    found = compute()
+    ctx = _babel_state()
+    if getattr(ctx, "babel_locale", None) is not None:
+        setattr(ctx, name, (ctx.babel_locale, found))
     return found
+
+
+def _babel_state():
+    """Flask-Babel's state on ``g`` (None before it has any, or outside an app context); read
+    without the ``g`` proxy, as a page asks for it a hundred times."""
+    try:
+        return g._get_current_object().__dict__.get("_flask_babel")
+    except RuntimeError:
+        return None
+
+
+class _Domain(Domain):
+    """Flask-Babel's default domain, whose ``gettext``, ``ngettext`` and lazy strings use
+    ``translations()`` rather than looking them up again on every call."""
+
+    def get_translations(self):
+        return translations() if self is babel.domain_instance else super().get_translations()
 
 
 # The templates' ``_``, ``gettext`` and ``ngettext``, as Jinja's i18n extension defines them
@@ -106,6 +133,8 @@ def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variabl
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=lambda: _LOCALES.get(select_locale()))
+    if not isinstance(babel.__dict__.get("domain_instance"), _Domain):  # one for every app, as Flask-Babel's
+        babel.domain_instance = _Domain(domain=app.config.get("BABEL_DOMAIN", "messages"))
     app.jinja_env.globals.update(current_language=current_language, in_language=in_language,
                                  _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)

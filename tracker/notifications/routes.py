@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker.db import db
+from tracker.memo import per_request
 from tracker.notifications import mail, operations, rules
 from tracker.notifications.forms import CommentForm, settings_form
 from tracker.notifications.models import Delivery, Notification, NotificationSettings, OutboxMessage
@@ -20,9 +21,42 @@ from tracker.pilots.permissions import can_see_internal
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
+_NOTIFICATIONS = Notification.__table__
+
+
+def unread_column(user_id):
+    """A user's unread count as a column: ``load_user`` reads it with the user, for the header."""
+    return (sa.select(sa.func.count()).select_from(_NOTIFICATIONS)
+            .where(_NOTIFICATIONS.c.user_id == user_id, _NOTIFICATIONS.c.read_at.is_(None)).scalar_subquery())
+
+
+_UNREAD = sa.select(unread_column(sa.bindparam("user_id")))
+
+
 def unread_count(user) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return db.session.execute(_UNREAD, {"user_id": user.id}).scalar() or 0
+
+
+def remember_unread(user, count: int) -> None:
+    """Keep the count read with the user for this request's header, until the request writes."""
+    per_request("unread")[user.id] = count
+
+
+def _forget_unread(*_args) -> None:
+    per_request("unread").clear()
+
+
+def _forget_unread_after_write(state) -> None:
+    if not state.is_select:  # an UPDATE, INSERT or DELETE sent through the session
+        _forget_unread()
+
+
+# The request's own writes: its flushes, statements and commits (a statement on the bare connection
+# is seen at the commit; uncommitted, it is rolled back with the request). Session events, not the
+# engine's: an engine listener would slow every query the app sends.
+sa.event.listen(sa.orm.Session, "after_flush", _forget_unread)
+sa.event.listen(sa.orm.Session, "do_orm_execute", _forget_unread_after_write)
+sa.event.listen(sa.orm.Session, "after_commit", _forget_unread)
 
 
 @bp.app_context_processor
@@ -30,7 +64,11 @@ def _helpers():
     """For the header (unread count), the pilot page (comments, follow) and /account (settings)."""
 
     def unread():
-        return unread_count(current_user) if current_user.is_authenticated else 0
+        user = current_user._get_current_object()
+        if not user.is_authenticated:
+            return 0
+        known = per_request("unread").get(user.id)
+        return unread_count(user) if known is None else known
 
     return {"unread_notifications": unread,
             "is_following": rules.is_following,
