@@ -27,18 +27,9 @@ MULTIPLE_LABEL_WIDTH = 130
 _KEYS = {str(k): str(k) for k in (*Status, *Verdict)}
 
 
-def kroner():
-    """``fmt_nok`` for this page's locale, escaped: Babel once for the grouping, then Python's own
-    grouping per amount (hundreds of distinct amounts; Babel parses its pattern on every call)."""
-    sep = fmt_nok(1234567)[1]
-    plain = fmt_nok(1234567) == f"1{sep}234{sep}567"  # else a grouping of its own: Babel throughout
-    sep = str(escape(sep))
-
-    def shown(amount: int | None) -> str:
-        if plain and amount is not None and amount >= 0:
-            return f"{amount:,}".replace(",", sep)
-        return str(escape(fmt_nok(amount)))
-    return shown
+def _nok(amount: int | None) -> str:
+    """``fmt_nok``, escaped (the separator may be a no-break space, never markup: kept safe)."""
+    return str(escape(fmt_nok(amount)))
 
 
 @dataclass
@@ -97,7 +88,6 @@ def build(rows: list, total, statuses: list[str], verdicts: list[str], funding: 
     titles = {key: str(escape(text)) for key, text in (
         ("pipeline", _("Pipeline by status")), ("funding", _("Funding per year (NOK)")),
         ("verdicts", _("Verdicts of evaluated pilots")))}
-    nok = kroner()
     card_dts = {
         "status": [f"<div><dt>{status_labels[s]}</dt><dd>" for s in statuses],
         "verdict": [f"<div><dt>{escape(texts['evaluated'][v])}</dt><dd>" for v in verdicts],
@@ -114,7 +104,7 @@ def build(rows: list, total, statuses: list[str], verdicts: list[str], funding: 
             retired = " retired" if d.retired else ""
         counts = [row.statuses[s] for s in statuses]
         outcomes = [row.verdicts[v] for v in verdicts]
-        extra = (f'<div><dt>{esc["funding"]}</dt><dd>{nok(row.funding)}</dd></div>\n'
+        extra = (f'<div><dt>{esc["funding"]}</dt><dd>{_nok(row.funding)}</dd></div>\n'
                  f'<div><dt>{esc["attention"]}</dt><dd>{row.attention}</dd></div>' if internal else "")
         cards.append(
             f'<li class="overview-card{retired}">\n<h3 class="overview-card__title">{heading}</h3>\n'
@@ -129,7 +119,7 @@ def build(rows: list, total, statuses: list[str], verdicts: list[str], funding: 
         tr = '<tr class="retired">' if d.retired else "<tr>"
         status_rows.append(f'{tr}\n{cell}\n' + "".join(f'<td class="num">{n}</td>' for n in counts)
                            + f'\n<td class="num">{row.total}</td>\n</tr>\n')
-        money = (f'<td class="num">{nok(row.funding)}</td><td class="num">{row.attention}</td>'
+        money = (f'<td class="num">{_nok(row.funding)}</td><td class="num">{row.attention}</td>'
                  if internal else "")
         result_rows.append(f'{tr}\n{cell}\n' + "".join(f'<td class="num">{n}</td>' for n in outcomes)
                            + f'\n{money}\n</tr>\n')
@@ -139,7 +129,7 @@ def build(rows: list, total, statuses: list[str], verdicts: list[str], funding: 
         if funding is not None:
             years = dict(sorted(funding.get(d.id, {}).items()))
             figures.append(_figure(f"glance-{slug}-funding", titles["funding"], name, years,
-                                   {y: str(y) for y in years}, esc["as_table"], nok))
+                                   {y: str(y) for y in years}, esc["as_table"], _nok))
         figures.append(_figure(f"glance-{slug}-verdicts", titles["verdicts"], name, row.verdicts,
                                verdict_labels, esc["as_table"]))
         multiples.append(f'<li class="multiple">\n<h3 class="multiple__title">{heading}</h3>\n'
