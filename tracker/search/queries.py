@@ -174,13 +174,14 @@ def similar_pilots(user, text: str, exclude: int | None = None, limit: int = 5) 
         return []
     flush_pending()
     found = []
-    for candidates in (10 * limit, 1000):
-        best = backends.best_of_any(db.engine.dialect.name, "pilot", terms, candidates)
-        stmt = (sa.select(Pilot).join(best, best.c.ref_id == Pilot.id)
-                .where(permissions.visible_filter(user), Pilot.id != (exclude or 0))
-                .options(joinedload(Pilot.district), joinedload(Pilot.outcome))
-                .order_by(best.c.rank, Pilot.id.desc()).limit(limit))
-        found = db.session.scalars(stmt).all()
-        if len(found) == limit:
-            break
+    with _index_scans(db.engine.dialect.name):
+        for candidates in (10 * limit, 1000):
+            best = backends.best_of_any(db.engine.dialect.name, "pilot", terms, candidates)
+            stmt = (sa.select(Pilot).join(best, best.c.ref_id == Pilot.id)
+                    .where(permissions.visible_filter(user), Pilot.id != (exclude or 0))
+                    .options(joinedload(Pilot.district), joinedload(Pilot.outcome))
+                    .order_by(best.c.rank, Pilot.id.desc()).limit(limit))
+            found = db.session.scalars(stmt).all()
+            if len(found) == limit:
+                break
     return found
