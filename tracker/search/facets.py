@@ -85,6 +85,8 @@ class FacetIndex:
         key = viewer_of(user)
         with self.lock:
             hidden = self.hidden.get(key)
+            if hidden is not None:
+                self.hidden.move_to_end(key)  # least recently used leaves first
         if hidden is None:
             condition = sa.not_(sa.func.coalesce(permissions.visible_filter(user), sa.false()))
             hidden = bitmap(db.session.scalars(sa.select(Pilot.id).where(condition)))
