@@ -141,6 +141,19 @@ def test_a_rollback_leaves_the_kept_rows_as_they_were(app, city):
     assert_in_step(app, city)
 
 
+def test_a_change_through_its_own_session_recounts_in_that_transaction(app, city):
+    """A worker or script with its own Session: the recount commits with its change, not in the
+    app's session (where it would be left uncommitted, or on PostgreSQL wait on its own lock)."""
+    db.session.commit()
+    with sa.orm.Session(db.engine) as own:
+        pilot = own.scalars(sa.select(Pilot).where(Pilot.district_id == city.district_b.id)).first()
+        pilot.is_public = not pilot.is_public
+        own.commit()
+    assert not db.session.info.get(summaries.PENDING)
+    db.session.rollback()  # nothing of the recount may live only in the app's transaction
+    assert_in_step(app, city)
+
+
 def test_an_import_creating_and_updating_pilots(app, city):
     rows = [samples.HEADERS,
             ["OSC-1", "Smarte søppelbøtter", city.district_a.name, "Pågår", "2026-01-01", "31.12.2026", "",

@@ -108,16 +108,18 @@ def summed(where: list | None = None):
             .group_by(Pilot.district_id, Pilot.status, Pilot.is_public, FundingLine.year))
 
 
-def rebuild(district_ids=None) -> None:
-    """Count the rows of these districts (all: None) again, in the caller's transaction."""
+def rebuild(district_ids=None, session=None) -> None:
+    """Count the rows of these districts (all: None) again, in the caller's transaction (``session``,
+    the app's by default)."""
+    session = session or db.session()
     where = [] if district_ids is None else [Pilot.district_id.in_(sorted(district_ids))]
     for model, select in ((DistrictCount, counted), (DistrictFunding, summed)):
         stale = sa.delete(model)
         if district_ids is not None:
             stale = stale.where(model.district_id.in_(sorted(district_ids)))
-        db.session.execute(stale)
+        session.execute(stale)
         columns = [c for c in model.__table__.c]
-        db.session.execute(sa.insert(model).from_select(columns, select(where)))
+        session.execute(sa.insert(model).from_select(columns, select(where)))
 
 
 def _pending(session) -> dict[str, set[int]]:
@@ -140,7 +142,7 @@ def flush_pending(session=None) -> None:
         # would otherwise both insert them.
         session.execute(sa.select(District.id).where(District.id.in_(sorted(districts)))
                         .order_by(District.id).with_for_update())
-        rebuild(districts)
+        rebuild(districts, session)
 
 
 def _note(session, pilot_id=None, district_id=None) -> None:
