@@ -36,7 +36,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FLASK  := $(BIN)/flask --app tracker
 SECRET_FILE := instance/secret_key
 
-.PHONY: install runtime run dev passwords chromium java test lint i18n translations db demo audit lock bench clean
+.PHONY: install runtime run dev passwords chromium java wrk test lint i18n translations db demo audit lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(if $(HOST_PIP),--without-pip) $(VENV)
@@ -111,6 +111,12 @@ chromium:
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	fi
 
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  echo "Installing Debian's wrk, the bench's load generator"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	fi
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/i18n.py missing
@@ -137,7 +143,7 @@ lock:
 	/tmp/testarena-lock/bin/pip install --quiet '.[test]'
 	/tmp/testarena-lock/bin/pip freeze --exclude testarena > requirements.lock
 
-bench: install
+bench: install wrk
 	$(BIN)/python bench/run.py
 
 clean:
