@@ -4,6 +4,8 @@ for every kind of viewer the overview gives what counting the pilots gives."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -151,6 +153,40 @@ def test_a_change_through_its_own_session_recounts_in_that_transaction(app, city
         own.commit()
     assert not db.session.info.get(summaries.PENDING)
     db.session.rollback()  # nothing of the recount may live only in the app's transaction
+    assert_in_step(app, city)
+
+
+def test_two_new_pilots_in_one_district_committed_together_both_land(app, city):
+    """PostgreSQL: each insert holds its district's key-share lock (the foreign key) until commit;
+    the recount's lock must not wait on it, or the two commits deadlock and one proposal is lost."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: the two transactions cannot overlap")
+    db.session.commit()
+    ids = (city.staff_a.id, city.district_a.id)
+    flushed, errors = threading.Barrier(2, timeout=30), []
+
+    def propose(n: int) -> None:
+        try:
+            with app.app_context(), sa.orm.Session(db.engine) as own:
+                owner_id, district_id = ids
+                own.add(Pilot(owner_id=owner_id, district_id=district_id, status=Status.DRAFT,
+                              title=f"Proposed together {n}", arena_kind="physical", need="N.",
+                              description="D.", goals="G.", location="Oslo", agency="Bymiljøetaten",
+                              contact_name="A", contact_email="a@example.org"))
+                own.flush()
+                flushed.wait()  # both inserts hold the district's key-share lock now
+                own.commit()
+        except Exception as exc:  # reported below with its kind
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=propose, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    landed = db.session.scalar(sa.select(sa.func.count()).where(Pilot.title.like("Proposed together %")))
+    assert landed == 2
     assert_in_step(app, city)
 
 

@@ -139,9 +139,11 @@ def flush_pending(session=None) -> None:
         districts |= set(session.scalars(sa.select(Pilot.district_id).where(Pilot.id.in_(pending["pilot"]))))
     if districts:
         # One recount per district at a time (PostgreSQL): two transactions replacing the same rows
-        # would otherwise both insert them.
+        # would otherwise both insert them. FOR NO KEY UPDATE, not FOR UPDATE: a transaction that
+        # inserted or moved a pilot holds its district's FOR KEY SHARE (the foreign key), which
+        # FOR UPDATE waits on, so two such transactions committing together deadlocked.
         session.execute(sa.select(District.id).where(District.id.in_(sorted(districts)))
-                        .order_by(District.id).with_for_update())
+                        .order_by(District.id).with_for_update(key_share=True))
         rebuild(districts, session)
 
 
