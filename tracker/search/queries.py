@@ -106,16 +106,23 @@ def _index_scans(dialect: str):
 
 
 def _ranks_of(dialect: str, terms: list[str], internal: bool) -> dict[int, float]:
-    first, *others = backends.match_parts(dialect, "pilot", terms, internal)
-    rows = _fetched(first.select.limit(RANKED_AT_MOST + 1))
-    if len(rows) > RANKED_AT_MOST:
-        rows = []
-        others = backends.match_parts(dialect, "pilot", terms, internal, ranked=False)
-    ranks: dict[int, float] = dict(rows)
+    """The text matches' ids come first (no rank computed: cheap); only if they are few enough
+    does the engine rank them, else the title matches are looked up instead."""
+    titles, text, *others = backends.match_parts(dialect, "pilot", terms, internal, ranked=False)
+    matched = _fetched(_ids_of(text))
+    if len(matched) > RANKED_AT_MOST:
+        ranks = dict.fromkeys((r[0] for r in matched), text.rank)
+        ranks.update(dict.fromkeys((r[0] for r in _fetched(_ids_of(titles))), titles.rank))
+    else:
+        ranked, *others = backends.match_parts(dialect, "pilot", terms, internal)
+        ranks = dict(_fetched(ranked.select.limit(RANKED_AT_MOST + 1))) if matched else {}
     for part in sorted(others, key=lambda p: p.rank):  # best first: a pilot keeps its first rank
-        ids = part.select.with_only_columns(part.select.selected_columns.ref_id)
-        ranks = {**dict.fromkeys((r[0] for r in _fetched(ids)), part.rank), **ranks}
+        ranks = {**dict.fromkeys((r[0] for r in _fetched(_ids_of(part))), part.rank), **ranks}
     return ranks
+
+
+def _ids_of(part):
+    return part.select.with_only_columns(part.select.selected_columns.ref_id)
 
 
 def _page_of(ranks: dict[int, float], allowed: int, recency, page: int, per_page: int) -> list[int]:
