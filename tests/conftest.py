@@ -107,13 +107,15 @@ def _schema(database_url):
 
 
 def _empty_all_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
+    """Delete every row, children first, and (PostgreSQL) restart the id sequences, as SQLite
+    does for a table emptied by DELETE. Not TRUNCATE: it replaces each table's files, which cost
+    0.2–0.7 s a test on PostgreSQL against about 12 ms for the DELETEs."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+        db.session.execute(sa.text(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
     db.session.commit()
 
 
