@@ -92,6 +92,23 @@ def test_partners_found_by_name_and_org_number_for_signed_in_users_only(corpus, 
     assert names(None, "vegvesen") == []
 
 
+def test_partners_counted_and_listed_best_first_then_by_name_apart_from_the_pilots(world):
+    """Pilots and partners come out of one pass of the index: each list holds only its own."""
+    for name in ("Kompost Gamma AS", "Kompost Alfa AS", "Kompost Beta AS"):
+        factories.make_partner(name)
+    factories.make_partner("Ruter AS", description="Kjører kompost til anlegget hver uke.")
+    pilot = factories.make_pilot(world.staff_a, world.district_a, Status.RUNNING, title="Kompost i bydelen",
+                                 is_public=True)
+    reindex()
+    db.session.commit()
+    results = queries.search(world.staff_b, "kompost", {}, 1, partner_limit=2)
+    assert results.partner_total == 4
+    assert [p.name for p, *_ in results.partners] == ["Kompost Alfa AS", "Kompost Beta AS"]
+    assert [hit.id for hit, *_ in results.pilots.items] == [pilot.id]
+    assert results.pilots.total == 1 and sum(n for _value, n in results.facets["status"]) == 1
+    everyone = queries.search(world.staff_b, "kompost", {}, 1, partner_limit=10).partners
+    assert [p.name for p, *_ in everyone][-1] == "Ruter AS"  # a name match beats the description
+
 def test_visibility_drafts_and_non_public_pilots_never_shown_nor_counted(world):
     hidden = factories.make_pilot(world.staff_a, world.district_a, Status.DRAFT,
                                   title="Hemmelig kompostering")

@@ -116,17 +116,20 @@ def doc_id(kind: str, ref_id: int) -> int:
     return ref_id if kind == "pilot" else -ref_id
 
 
-def _ref(kind: str, rowid):
-    """``(ref_id, kind condition)`` of an engine rowid column (see :func:`doc_id`)."""
+def _ref(kind: str | None, rowid):
+    """``(ref_id, kind condition)`` of an engine rowid column (see :func:`doc_id`); ``kind=None``:
+    the documents of both kinds, each by its own id (a partner's negative)."""
+    if kind is None:
+        return rowid, sa.true()
     return (rowid, rowid > 0) if kind == "pilot" else (-rowid, rowid < 0)
 
 
-def _pg_ref(kind: str):
+def _pg_ref(kind: str | None):
     """``_ref`` of the documents' id on PostgreSQL, with a kind condition no index answers:
     the planner then reads the full-text (GIN) indexes, never the primary key with every
     document's text vector checked one by one (ten times slower than its estimate)."""
-    ref_id, _ = _ref(kind, D.c.id)
-    return ref_id, sa.func.sign(D.c.id) == (1 if kind == "pilot" else -1)
+    ref_id, of_kind = _ref(kind, D.c.id)
+    return ref_id, of_kind if kind is None else sa.func.sign(D.c.id) == (1 if kind == "pilot" else -1)
 
 
 def _too_short(terms: list[str]) -> bool:
@@ -151,7 +154,7 @@ def _sqlite_term(term: str, internal: bool, exact: bool) -> str:
     return f"{columns} : {_any_of(fold(s) for s in stems(term))}"
 
 
-def _sqlite_ranked(kind: str, expression: str):
+def _sqlite_ranked(kind: str | None, expression: str):
     fts = sa.table("search_fts", sa.column("rowid"), sa.column("rank"))
     ref_id, of_kind = _ref(kind, fts.c.rowid)
     # FTS5's hidden ``rank`` column with bm25's column weights: (unlike a bm25() call) it survives
@@ -178,7 +181,7 @@ def _constant(ref_id, rank: float):
     return ref_id.label("ref_id"), sa.literal(rank).label("rank")
 
 
-def _sqlite_parts(kind: str, terms: list[str], internal: bool, ranked: bool) -> list:
+def _sqlite_parts(kind: str | None, terms: list[str], internal: bool, ranked: bool) -> list:
     fts = sa.table("search_fts", sa.column("rowid"))
     ref_id, of_kind = _ref(kind, fts.c.rowid)
 
@@ -234,7 +237,7 @@ def _pg_found(query, internal: bool):
     return sa.or_(found, D.c.tsv_internal.op("@@")(query)) if internal else found
 
 
-def _pg_ranked(kind: str, query, internal: bool):
+def _pg_ranked(kind: str | None, query, internal: bool):
     ref_id, of_kind = _pg_ref(kind)
     rank = sa.func.ts_rank_cd(D.c.tsv, query)
     if internal:
@@ -242,7 +245,7 @@ def _pg_ranked(kind: str, query, internal: bool):
     return sa.select(ref_id.label("ref_id"), (-rank).label("rank")).where(_pg_found(query, internal), of_kind)
 
 
-def _pg_parts(kind: str, terms: list[str], internal: bool, ranked: bool) -> list:
+def _pg_parts(kind: str | None, terms: list[str], internal: bool, ranked: bool) -> list:
     ref_id, of_kind = _pg_ref(kind)
 
     def match(condition, rank: float):
@@ -276,14 +279,16 @@ def best_of_any(dialect: str, kind: str, terms: list[str], limit: int):
     return ranked.order_by(ranked.selected_columns.rank).limit(limit).subquery("best")
 
 
-def match_parts(dialect: str, kind: str, terms: list[str], internal: bool, ranked: bool = True) -> list:
+def match_parts(dialect: str, kind: str | None, terms: list[str], internal: bool,
+                ranked: bool = True) -> list:
     """The selects ``(ref_id, rank)`` whose rows together are the ``kind`` documents matching
     every term (a document may come from several: its best rank counts; lower is better). The
     first part holds the documents with every term as a word (stemmed, with its diacritics):
     ranked by the engine's relevance, or with ``ranked=False`` (the engine's cost is per ranked
     document) only as title or text matches. Then those found without diacritics, then
     substrings (a compound's tail, part of a number) if the terms are long enough. ``internal``
-    also searches what only signed-in users see."""
+    also searches what only signed-in users see. ``kind=None``: pilots and partners together
+    (ids as :func:`doc_id` gives them), each index read once for both."""
     return (_pg_parts if dialect == "postgresql" else _sqlite_parts)(kind, terms, internal, ranked)
 
 

@@ -79,9 +79,11 @@ def _fetched(statement) -> list[tuple]:
 
 
 def _ranks(terms: list[str], internal: bool) -> dict[int, float]:
-    """``{pilot id: best rank}`` of every pilot matching all the terms (lower is better; see
-    ``backends.match_parts``): each of the engine's statements runs once, the best rank per
-    pilot is kept here (no grouping in SQL)."""
+    """``{document id: best rank}`` of every pilot and partner matching all the terms (lower is
+    better; ids as ``backends.doc_id``: a partner's is negative; see ``backends.match_parts``):
+    each of the engine's statements runs once for both kinds (an index read costs the same for
+    one kind as for both), the best rank per document is kept here (no grouping in SQL). A
+    partner's document has no internal text, so ``internal`` finds the same partners either way."""
     flush_pending()
     dialect = db.engine.dialect.name
     with _index_scans(dialect):
@@ -107,13 +109,13 @@ def _index_scans(dialect: str):
 def _ranks_of(dialect: str, terms: list[str], internal: bool) -> dict[int, float]:
     """The text matches' ids come first (no rank computed: cheap); only if they are few enough
     does the engine rank them, else the title matches are looked up instead."""
-    titles, text, *others = backends.match_parts(dialect, "pilot", terms, internal, ranked=False)
+    titles, text, *others = backends.match_parts(dialect, None, terms, internal, ranked=False)
     matched = _fetched(_ids_of(text))
     if len(matched) > RANKED_AT_MOST:
         ranks = dict.fromkeys((r[0] for r in matched), text.rank)
         ranks.update(dict.fromkeys((r[0] for r in _fetched(_ids_of(titles))), titles.rank))
     else:
-        ranked, *others = backends.match_parts(dialect, "pilot", terms, internal)
+        ranked, *others = backends.match_parts(dialect, None, terms, internal)
         ranks = dict(_fetched(ranked.select.limit(RANKED_AT_MOST + 1))) if matched else {}
     for part in sorted(others, key=lambda p: p.rank):  # best first: a pilot keeps its first rank
         ranks = {**dict.fromkeys((r[0] for r in _fetched(_ids_of(part))), part.rank), **ranks}
@@ -139,7 +141,8 @@ def search(user, query: str, chosen: dict, page: int, partner_limit: int = 10) -
     results, requested = Results(terms=query_terms(query)), page
     if not results.terms:
         return results
-    ranks = _ranks(results.terms, _signed_in(user))
+    found = _ranks(results.terms, _signed_in(user))
+    ranks = {i: rank for i, rank in found.items() if i > 0}
     index = facets.current()
     hits = facets.bitmap(ranks) & index.visible(user)
     results.facets, total = index.counts(hits, chosen)
@@ -158,16 +161,27 @@ def search(user, query: str, chosen: dict, page: int, partner_limit: int = 10) -
     results.pilots = Page(items=[(Hit(*rows[i][:5]), *rows[i][5:]) for i in ids], total=total, page=page,
                           pages=pages, requested=requested)
     if partner_permissions.can_view(user):
-        found = matching("partner", results.terms).subquery()
-        # The total rides along as a window count (computed before the LIMIT): one statement.
-        stmt = (sa.select(Partner, found.c.rank, SearchDocument.body, sa.func.count().over())
-                .join(found, found.c.ref_id == Partner.id)
-                .join(SearchDocument, SearchDocument.id == backends.doc_id("partner", Partner.id))
-                .order_by(found.c.rank, Partner.name, Partner.id).limit(partner_limit))
-        rows = db.session.execute(stmt).all()
-        results.partner_total = rows[0][3] if rows else 0
-        results.partners = [tuple(r[:3]) for r in rows]
+        partners = {-i: rank for i, rank in found.items() if i < 0}
+        results.partner_total = len(partners)
+        results.partners = _best_partners(partners, partner_limit)
     return results
+
+
+def _best_partners(ranks: dict[int, float], limit: int) -> list[tuple]:
+    """``(Partner, rank, document body)`` of the ``limit`` best of ``ranks`` (``{partner id:
+    rank}``): best rank first, then by name. Only the partners ranked as well as the last one
+    shown are looked up by name, only those shown are loaded."""
+    if not ranks:
+        return []
+    last = heapq.nsmallest(limit, ranks.values())[-1]
+    named = db.session.execute(sa.select(Partner.id, Partner.name).where(
+        Partner.id.in_([i for i, rank in ranks.items() if rank <= last]))).all()
+    best = [i for i, _name in sorted(named, key=lambda row: (ranks[row[0]], row[1], row[0]))[:limit]]
+    rows = {partner.id: (partner, body) for partner, body in db.session.execute(
+        sa.select(Partner, SearchDocument.body)
+        .join(SearchDocument, SearchDocument.id == backends.doc_id("partner", Partner.id))
+        .where(Partner.id.in_(best)))}
+    return [(rows[i][0], ranks[i], rows[i][1]) for i in best if i in rows]
 
 
 def similar_pilots(user, text: str, exclude: int | None = None, limit: int = 5) -> list:
