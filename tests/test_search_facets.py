@@ -86,3 +86,19 @@ def test_a_query_too_broad_to_rank_one_by_one_lists_title_matches_then_the_lates
     assert (total, facets) == (ranked_total, ranked_facets)
     narrowed = _search(world.staff_b, district=world.district_b.id)
     assert narrowed[:2] == ([p.id for p in reversed(texts)], 3)
+
+
+@pytest.mark.parametrize("per_page", [1, 3, 20])
+def test_a_broad_query_pages_through_in_the_same_order_whatever_the_page_size(broad, world, app, monkeypatch,
+                                                                              per_page):
+    """A page is read from each rank's matches in recency order, or sorted: the same pilots."""
+    title, texts = broad
+    monkeypatch.setattr(queries, "RANKED_AT_MOST", 2)
+    monkeypatch.setitem(app.config, "PAGE_SIZE", per_page)
+    pages = -(-4 // per_page)
+    seen = [hit.id for n in range(1, pages + 1)
+            for hit, *_ in queries.search(world.staff_b, "kompostering", {}, n).pilots.items]
+    assert seen == [title.id, *[p.id for p in reversed(texts)]]
+    narrowed = [hit.id for n in range(1, -(-3 // per_page) + 1) for hit, *_ in
+                queries.search(world.staff_b, "kompostering", {"district": world.district_b.id}, n).pilots.items]
+    assert narrowed == [p.id for p in reversed(texts)]

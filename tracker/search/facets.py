@@ -56,6 +56,7 @@ class FacetIndex:
     every: int = 0
     values: dict[str, dict] = field(default_factory=dict)  # facet -> value -> bitmap
     recency: array = field(default_factory=lambda: array("l"))  # id -> place, newest first
+    newest: array = field(default_factory=lambda: array("l"))  # the ids, newest first
     hidden: OrderedDict = field(default_factory=OrderedDict)  # viewer -> bitmap of hidden ids
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -78,7 +79,8 @@ class FacetIndex:
         for pilot_id, theme_id in db.session.execute(themes):
             ids["theme"][theme_id].append(pilot_id)
         values = {name: {v: bitmap(i) for v, i in by_value.items()} for name, by_value in ids.items()}
-        return cls(every=bitmap(r[0] for r in rows), recency=recency, values=values)
+        return cls(every=bitmap(r[0] for r in rows), recency=recency, newest=array("l", (r[0] for r in rows)),
+                   values=values)
 
     def visible(self, user) -> int:
         """The bitmap of the pilots ``user`` may open (``visible_filter``: NULL counts as hidden)."""

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -126,13 +128,36 @@ def _ids_of(part):
     return part.select.with_only_columns(part.select.selected_columns.ref_id)
 
 
-def _page_of(ranks: dict[int, float], allowed: int, recency, page: int, per_page: int) -> list[int]:
+def _page_of(ranks: dict[int, float], allowed: int, index: facets.FacetIndex, page: int,
+             per_page: int) -> list[int]:
     """The ids of ``page`` among the allowed matches: best rank first, then the most recently
-    changed (``recency``: each id's place in that order)."""
-    member = facets.members(allowed)
-    best = heapq.nsmallest(page * per_page, (i for i in ranks if member(i)),
-                           key=lambda i: (ranks[i], recency[i]))
-    return best[(page - 1) * per_page:]
+    changed. A broad query's matches share a few ranks (see ``RANKED_AT_MOST``): a large share is
+    read in the index's recency order until the page is full, not sorted whole."""
+    wanted = page * per_page
+    tiers = defaultdict(list)
+    for i, rank in ranks.items():
+        tiers[rank].append(i)
+    if len(tiers) > TIERS_AT_MOST:  # ranked one by one
+        member = facets.members(allowed)
+        best = heapq.nsmallest(wanted, filter(member, ranks), key=lambda i: (ranks[i], index.recency[i]))
+        return best[(page - 1) * per_page:]
+    best = []
+    for rank in sorted(tiers):
+        best += _newest(tiers[rank], allowed, index, wanted - len(best))
+        if len(best) >= wanted:
+            break
+    return best[(page - 1) * per_page:wanted]
+
+
+TIERS_AT_MOST = 8  # a broad query's matches have at most four ranks (title, text, folded, substring)
+
+
+def _newest(ids: list[int], allowed: int, index: facets.FacetIndex, n: int) -> list[int]:
+    """The ``n`` most recently changed of ``ids`` that are ``allowed``: read in recency order when
+    that is expected to stop sooner than sorting them (many of them, few wanted)."""
+    if len(ids) * len(ids) > n * len(index.newest):
+        return list(islice(filter(facets.members(facets.bitmap(ids) & allowed), index.newest), n))
+    return heapq.nsmallest(n, filter(facets.members(allowed), ids), key=index.recency.__getitem__)
 
 
 def search(user, query: str, chosen: dict, page: int, partner_limit: int = 10) -> Results:
@@ -151,7 +176,7 @@ def search(user, query: str, chosen: dict, page: int, partner_limit: int = 10) -
     per_page = current_app.config["PAGE_SIZE"]
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    ids = _page_of(ranks, hits, index.recency, page, per_page)
+    ids = _page_of(ranks, hits, index, page, per_page)
     rows = {row[0]: row for row in db.session.execute(
         sa.select(Pilot.id, Pilot.title, District.name, Pilot.status, Outcome.verdict,
                   SearchDocument.body, SearchDocument.internal)
