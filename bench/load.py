@@ -16,6 +16,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+# One browser: the load sends the User-Agent the sign-in sent. Flask-Login's session protection
+# ties a session to its address and browser, and marks a mismatched request's session not fresh
+# (a cookie written again on every response, which no real browser would cost the server).
+USER_AGENT = "testarena-bench"
+
 
 @dataclass
 class Result:
@@ -39,7 +44,8 @@ def _ms(value: str, unit: str) -> float:
 
 
 def _wrk(url: str, cookie: str | None, seconds: int, connections: int, header: str | None = None) -> Result:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url]
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency",
+           "-H", f"User-Agent: {USER_AGENT}", url]
     if cookie:
         cmd[1:1] = ["-H", f"Cookie: {cookie}"]
     if header:
@@ -63,7 +69,7 @@ def _threads(url: str, cookie: str | None, seconds: int, connections: int,
     """Fallback: ``connections`` threads with keep-alive, for ``seconds``; bounded by design."""
     parts = urllib.parse.urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
     if header:
         name, _, value = header.partition(":")
         headers[name.strip()] = value.strip()
@@ -100,6 +106,7 @@ def sign_in(base: str, email: str, password: str) -> str:
     """Sign in through the real form (CSRF token and all); returns the Cookie header value."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
         r'name="csrf_token" value="([^"]+)"', page)
