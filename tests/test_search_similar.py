@@ -11,6 +11,7 @@ from tests import factories
 from tracker.db import db
 from tracker.pilots.models import Outcome
 from tracker.pilots.workflow import Status
+from tracker.search import queries
 from tracker.search.index import reindex
 
 
@@ -63,3 +64,18 @@ def test_the_reviewer_sees_similar_pilots_of_a_submitted_proposal(earlier, world
     db.session.commit()
     html = login(world.coordinator_a).get(f"/pilots/{proposal.id}").text
     assert _similar_titles(html) == ["Sensorer for luftkvalitet ved skolene"]
+
+
+def test_the_pilot_sharing_most_of_the_proposal_comes_first_and_an_unrelated_one_not_at_all(world):
+    def pilot(title, need):
+        return factories.make_pilot(world.staff_b, world.district_b, Status.RUNNING, is_public=True,
+                                    title=title, need=need)
+
+    closest = pilot("Smart gatebelysning i Bjørvika", "Lyset står på hele natten der ingen går.")
+    some = pilot("Nye benker i parken", "Benkene står ute hele året.")
+    pilot("Matavfall fra storkjøkkenene", "Avfallet blir ikke sortert.")
+    reindex()
+    db.session.commit()
+    found = queries.similar_pilots(world.staff_a, "Smart gatebelysning Lyset står på hele natten i parken.")
+    assert [p.id for p in found] == [closest.id, some.id]
+    assert queries.similar_pilots(world.staff_a, "Smart gatebelysning", exclude=closest.id) == []

@@ -237,11 +237,15 @@ def _pg_found(query, internal: bool):
     return sa.or_(found, D.c.tsv_internal.op("@@")(query)) if internal else found
 
 
-def _pg_ranked(kind: str | None, query, internal: bool):
+def _pg_ranked(kind: str | None, query, internal: bool, rank_of=sa.func.ts_rank_cd):
+    """``rank_of``: ``ts_rank_cd`` (cover density: how close together the terms stand) for a query
+    of every term; ``ts_rank`` (how often, and in which part) for a query of any of them, where
+    closeness says little and cover density cost 2.7 times as much (241 against 90 ms for the
+    15,800 documents a six-word proposal matched in the bench's city)."""
     ref_id, of_kind = _pg_ref(kind)
-    rank = sa.func.ts_rank_cd(D.c.tsv, query)
+    rank = rank_of(D.c.tsv, query)
     if internal:
-        rank = rank + 0.5 * sa.func.ts_rank_cd(D.c.tsv_internal, query)
+        rank = rank + 0.5 * rank_of(D.c.tsv_internal, query)
     return sa.select(ref_id.label("ref_id"), (-rank).label("rank")).where(_pg_found(query, internal), of_kind)
 
 
@@ -273,7 +277,7 @@ def best_of_any(dialect: str, kind: str, terms: list[str], limit: int):
     terms (public text only), by the engine's relevance, which rewards documents matching more
     of the terms and rarer ones (a "more like this" query)."""
     if dialect == "postgresql":
-        ranked = _pg_ranked(kind, _pg_query(terms, "||"), internal=False)
+        ranked = _pg_ranked(kind, _pg_query(terms, "||"), internal=False, rank_of=sa.func.ts_rank)
     else:
         ranked = _sqlite_ranked(kind, " OR ".join(f"({_sqlite_term(t, False, True)})" for t in terms))
     return ranked.order_by(ranked.selected_columns.rank).limit(limit).subquery("best")
