@@ -55,9 +55,9 @@ SQLITE_DROP = ("DROP TRIGGER IF EXISTS search_documents_au", "DROP TRIGGER IF EX
                "DROP TRIGGER IF EXISTS search_documents_ai", "DROP TABLE IF EXISTS search_fts_trigram",
                "DROP TABLE IF EXISTS search_fts")
 
-PG_DDL = (
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    """CREATE OR REPLACE FUNCTION search_documents_tsv() RETURNS trigger LANGUAGE plpgsql AS $$
+# Parts of ``tsv`` kept in columns of their own, each with its GIN index (migration 0017).
+PG_PARTS = ("tsv_title", "tsv_folded", "tsv_folded_internal")
+PG_TSV_FUNCTION = """CREATE OR REPLACE FUNCTION search_documents_tsv() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   NEW.tsv := setweight(to_tsvector('norwegian', NEW.title), 'A')
           || setweight(to_tsvector('english', NEW.title), 'A')
@@ -67,16 +67,26 @@ BEGIN
   NEW.tsv_internal := setweight(to_tsvector('norwegian', NEW.internal), 'C')
           || setweight(to_tsvector('english', NEW.internal), 'C')
           || setweight(to_tsvector('simple', NEW.folded_internal), 'D');
+  NEW.tsv_title := to_tsvector('norwegian', NEW.title) || to_tsvector('english', NEW.title);
+  NEW.tsv_folded := to_tsvector('simple', NEW.folded);
+  NEW.tsv_folded_internal := to_tsvector('simple', NEW.folded_internal);
   RETURN NEW;
-END $$""",
+END $$"""
+PG_PART_INDEXES = tuple(f"CREATE INDEX search_fts_pg_{c} ON search_documents USING gin ({c})"
+                        for c in PG_PARTS)
+PG_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    PG_TSV_FUNCTION,
     "CREATE TRIGGER search_documents_tsv BEFORE INSERT OR UPDATE ON search_documents "
     "FOR EACH ROW EXECUTE FUNCTION search_documents_tsv()",
     "CREATE INDEX search_fts_pg_tsv ON search_documents USING gin (tsv)",
     "CREATE INDEX search_fts_pg_tsv_internal ON search_documents USING gin (tsv_internal)",
+    *PG_PART_INDEXES,
     "CREATE INDEX search_fts_pg_raw ON search_documents USING gin (raw gin_trgm_ops)",
     "CREATE INDEX search_fts_pg_raw_internal ON search_documents USING gin (raw_internal gin_trgm_ops)",
 )
-PG_DROP = ("DROP INDEX IF EXISTS search_fts_pg_raw_internal", "DROP INDEX IF EXISTS search_fts_pg_raw",
+PG_DROP = (*(f"DROP INDEX IF EXISTS search_fts_pg_{c}" for c in PG_PARTS),
+           "DROP INDEX IF EXISTS search_fts_pg_raw_internal", "DROP INDEX IF EXISTS search_fts_pg_raw",
            "DROP INDEX IF EXISTS search_fts_pg_tsv_internal", "DROP INDEX IF EXISTS search_fts_pg_tsv",
            "DROP TRIGGER IF EXISTS search_documents_tsv ON search_documents",
            "DROP FUNCTION IF EXISTS search_documents_tsv()")
@@ -89,7 +99,7 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 
 
 def create_statements(dialect: str) -> tuple[str, ...]:
-    """What the engine needs beside the ``search_documents`` table (the migration runs these too)."""
+    """What the engine needs beside the ``search_documents`` table (SQLite's migration runs these too)."""
     return PG_DDL if dialect == "postgresql" else SQLITE_DDL
 
 
@@ -210,21 +220,20 @@ def _sqlite_parts(kind: str | None, terms: list[str], internal: bool, ranked: bo
                          SUBSTRING_RANK)]
 
 
-def _pg_prefix(config: str, word: str, weights: str = ""):
+def _pg_prefix(config: str, word: str):
     config = sa.literal_column(f"'{config}'::regconfig")
-    return sa.func.to_tsquery(config, sa.literal(f"{word}:*{weights}"))
+    return sa.func.to_tsquery(config, sa.literal(f"{word}:*"))
 
 
-def _pg_query(terms: list[str], joiner: str = "&&", weights: str = "", folded: bool = False):
-    """Each term as prefixes in Norwegian and English (``weights``: only in those parts, "A" the
-    title), or with ``folded`` its folded stems (weight D, the folded words only); terms joined
-    by ``joiner`` (``&&``: all, ``||``: any)."""
+def _pg_query(terms: list[str], joiner: str = "&&", folded: bool = False):
+    """Each term as prefixes in Norwegian and English, or with ``folded`` its folded stems (for
+    the folded columns); terms joined by ``joiner`` (``&&``: all, ``||``: any)."""
     query = None
     for term in terms:
         if folded:
-            words = [_pg_prefix("simple", w, "D") for w in dict.fromkeys(fold(s) for s in stems(term))]
+            words = [_pg_prefix("simple", w) for w in dict.fromkeys(fold(s) for s in stems(term))]
         else:
-            words = [_pg_prefix("norwegian", term, weights), _pg_prefix("english", term, weights)]
+            words = [_pg_prefix("norwegian", term), _pg_prefix("english", term)]
         one = words[0]
         for word in words[1:]:
             one = one.op("||")(word)
@@ -232,9 +241,10 @@ def _pg_query(terms: list[str], joiner: str = "&&", weights: str = "", folded: b
     return query.self_group()
 
 
-def _pg_found(query, internal: bool):
-    found = D.c.tsv.op("@@")(query)
-    return sa.or_(found, D.c.tsv_internal.op("@@")(query)) if internal else found
+def _pg_found(query, internal: bool, public=D.c.tsv, signed_in=D.c.tsv_internal):
+    """``query`` matches the ``public`` text vector, or with ``internal`` also the ``signed_in`` one."""
+    found = public.op("@@")(query)
+    return sa.or_(found, signed_in.op("@@")(query)) if internal else found
 
 
 def _pg_ranked(kind: str | None, query, internal: bool, rank_of=sa.func.ts_rank_cd):
@@ -259,9 +269,10 @@ def _pg_parts(kind: str | None, terms: list[str], internal: bool, ranked: bool) 
     if ranked:
         parts = [Part(_pg_ranked(kind, exact, internal), None)]
     else:
-        parts = [match(D.c.tsv.op("@@")(_pg_query(terms, weights="A")), TITLE_RANK),
+        parts = [match(D.c.tsv_title.op("@@")(exact), TITLE_RANK),
                  match(_pg_found(exact, internal), TEXT_RANK)]
-    parts.append(match(_pg_found(_pg_query(terms, folded=True), internal), FOLDED_RANK))
+    folded = _pg_found(_pg_query(terms, folded=True), internal, D.c.tsv_folded, D.c.tsv_folded_internal)
+    parts.append(match(folded, FOLDED_RANK))
     if _too_short(terms):
         return parts
     conditions = []

@@ -40,3 +40,9 @@ class SearchDocument(db.Model):
     raw_internal: Mapped[str] = mapped_column(sa.Text, default="")
     tsv = mapped_column(TSVECTOR, nullable=True)
     tsv_internal = mapped_column(TSVECTOR, nullable=True)
+    # Parts of ``tsv`` in columns of their own (each with its GIN index): a match in one part is
+    # then answered by the index alone, where a weight in the query (``:*A``) made PostgreSQL
+    # read every candidate's whole text vector again.
+    tsv_title = mapped_column(TSVECTOR, nullable=True)
+    tsv_folded = mapped_column(TSVECTOR, nullable=True)
+    tsv_folded_internal = mapped_column(TSVECTOR, nullable=True)
