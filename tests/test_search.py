@@ -266,3 +266,16 @@ def test_search_page_highlights_escaped_snippets(world, client, login):
     for url in ("/search/?q=bysykkel&district=x&year=abcd&status=nope&page=-1", "/search/?q=",
                 "/search/", "/search/?q=" + "å" * 5000):
         assert client.get(url).status_code == 200
+
+
+def test_the_search_s_planner_settings_last_only_for_its_own_statements(corpus, world):
+    """PostgreSQL: the search reads the full-text indexes with a plan for each query's own words
+    (no sequential scan, no generic plan); the transaction's next statements plan as before."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's planner settings are not changed")
+    settings = sa.text("SELECT current_setting('enable_seqscan'), current_setting('plan_cache_mode')")
+    before = db.session.execute(settings).one()
+    for _ in range(12):  # past psycopg's prepared statements and PostgreSQL's switch to a generic plan
+        assert corpus["skole"].id in top(world.admin, "skolene")
+        assert queries.similar_pilots(world.admin, "Sensorer ved skolene")
+    assert db.session.execute(settings).one() == before
