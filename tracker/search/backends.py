@@ -307,9 +307,8 @@ def match_parts(dialect: str, kind: str | None, terms: list[str], internal: bool
     return (_pg_parts if dialect == "postgresql" else _sqlite_parts)(kind, terms, internal, ranked)
 
 
-def matches(dialect: str, kind: str, terms: list[str], internal: bool):
-    """A select ``(ref_id, rank)`` of the ``kind`` documents matching every term, best rank per
-    document (see :func:`match_parts`)."""
-    found = sa.union_all(*(p.select for p in match_parts(dialect, kind, terms, internal))).subquery()
-    return (sa.select(found.c.ref_id, sa.func.min(found.c.rank).label("rank"))
-            .group_by(found.c.ref_id))
+def matched_ids(dialect: str, kind: str, terms: list[str], internal: bool):
+    """A select of the ids of the ``kind`` documents matching every term, unranked (a filter asks
+    which, not how well): the text, folded and substring parts of :func:`match_parts`."""
+    _titles, *parts = match_parts(dialect, kind, terms, internal, ranked=False)  # titles: in the text
+    return sa.union_all(*(p.select.with_only_columns(p.select.selected_columns.ref_id) for p in parts))

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload
 
 from tracker.db import db
@@ -30,20 +31,23 @@ from tracker.search.text import query_terms
 FACETS = facets.FACETS
 
 
-def matching(kind: str, terms: list[str], internal: bool = False):
-    """``(ref_id, rank)`` of the documents of ``kind`` matching every term (see ``backends``)."""
-    flush_pending()
-    return backends.matches(db.engine.dialect.name, kind, terms, internal)
-
-
 def pilot_condition(query: str):
     """The pilot lists' ``q``: the title contains it, or its public text matches it (full-text,
-    stemmed, diacritics-free, substring), never text only signed-in users may read."""
+    stemmed, diacritics-free, substring), never text only signed-in users may read. On
+    PostgreSQL the matches are read first, from the full-text indexes (``_index_scans``), and the
+    condition holds their ids: inside a list's statement the planner scanned every document."""
     terms = query_terms(query)
     contains = sa.func.lower(Pilot.title).contains(query.lower(), autoescape=True)
     if not terms:
         return contains
-    return sa.or_(contains, Pilot.id.in_(sa.select(matching("pilot", terms).subquery().c.ref_id)))
+    flush_pending()
+    dialect = db.engine.dialect.name
+    found = backends.matched_ids(dialect, "pilot", terms, internal=False)
+    if dialect != "postgresql":
+        return sa.or_(contains, Pilot.id.in_(found))
+    with _index_scans(dialect):
+        ids = [row[0] for row in _fetched(found)]
+    return sa.or_(contains, Pilot.id == sa.any_(sa.literal(ids, postgresql.ARRAY(sa.Integer))))
 
 
 class Hit(NamedTuple):
