@@ -99,6 +99,7 @@ def test_a_broad_query_pages_through_in_the_same_order_whatever_the_page_size(br
     seen = [hit.id for n in range(1, pages + 1)
             for hit, *_ in queries.search(world.staff_b, "kompostering", {}, n).pilots.items]
     assert seen == [title.id, *[p.id for p in reversed(texts)]]
-    narrowed = [hit.id for n in range(1, -(-3 // per_page) + 1) for hit, *_ in
-                queries.search(world.staff_b, "kompostering", {"district": world.district_b.id}, n).pilots.items]
+    chosen = {"district": world.district_b.id}
+    narrowed = [hit.id for n in range(1, -(-3 // per_page) + 1)
+                for hit, *_ in queries.search(world.staff_b, "kompostering", chosen, n).pilots.items]
     assert narrowed == [p.id for p in reversed(texts)]
