@@ -57,7 +57,7 @@ SQLITE_DROP = ("DROP TRIGGER IF EXISTS search_documents_au", "DROP TRIGGER IF EX
 
 # Parts of ``tsv`` kept in columns of their own, each with its GIN index (migration 0017).
 PG_PARTS = ("tsv_title", "tsv_folded", "tsv_folded_internal")
-PG_TSV_FUNCTION = """CREATE OR REPLACE FUNCTION search_documents_tsv() RETURNS trigger LANGUAGE plpgsql AS $$
+_PG_TSV = """CREATE OR REPLACE FUNCTION search_documents_tsv() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   NEW.tsv := setweight(to_tsvector('norwegian', NEW.title), 'A')
           || setweight(to_tsvector('english', NEW.title), 'A')
@@ -66,25 +66,40 @@ BEGIN
           || setweight(to_tsvector('simple', NEW.folded), 'D');
   NEW.tsv_internal := setweight(to_tsvector('norwegian', NEW.internal), 'C')
           || setweight(to_tsvector('english', NEW.internal), 'C')
-          || setweight(to_tsvector('simple', NEW.folded_internal), 'D');
-  NEW.tsv_title := to_tsvector('norwegian', NEW.title) || to_tsvector('english', NEW.title);
-  NEW.tsv_folded := to_tsvector('simple', NEW.folded);
-  NEW.tsv_folded_internal := to_tsvector('simple', NEW.folded_internal);
+          || setweight(to_tsvector('simple', NEW.folded_internal), 'D');{parts}
   RETURN NEW;
 END $$"""
-PG_PART_INDEXES = tuple(f"CREATE INDEX search_fts_pg_{c} ON search_documents USING gin ({c})"
-                        for c in PG_PARTS)
-PG_DDL = (
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    PG_TSV_FUNCTION,
-    "CREATE TRIGGER search_documents_tsv BEFORE INSERT OR UPDATE ON search_documents "
-    "FOR EACH ROW EXECUTE FUNCTION search_documents_tsv()",
-    "CREATE INDEX search_fts_pg_tsv ON search_documents USING gin (tsv)",
-    "CREATE INDEX search_fts_pg_tsv_internal ON search_documents USING gin (tsv_internal)",
-    *PG_PART_INDEXES,
-    "CREATE INDEX search_fts_pg_raw ON search_documents USING gin (raw gin_trgm_ops)",
-    "CREATE INDEX search_fts_pg_raw_internal ON search_documents USING gin (raw_internal gin_trgm_ops)",
-)
+_PG_PARTS_SET = """
+  NEW.tsv_title := to_tsvector('norwegian', NEW.title) || to_tsvector('english', NEW.title);
+  NEW.tsv_folded := to_tsvector('simple', NEW.folded);
+  NEW.tsv_folded_internal := to_tsvector('simple', NEW.folded_internal);"""
+
+
+def pg_tsv_function(parts: bool = True) -> str:
+    """The trigger function that fills the text vectors; ``parts=False``: as it was before
+    migration 0017 (that revision's downgrade, and migration 0007)."""
+    return _PG_TSV.format(parts=_PG_PARTS_SET if parts else "")
+
+
+def pg_ddl(parts: bool = True) -> tuple[str, ...]:
+    """PostgreSQL's statements beside the table; ``parts=False``: as migration 0007 made them."""
+    return (
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        pg_tsv_function(parts),
+        "CREATE TRIGGER search_documents_tsv BEFORE INSERT OR UPDATE ON search_documents "
+        "FOR EACH ROW EXECUTE FUNCTION search_documents_tsv()",
+        "CREATE INDEX search_fts_pg_tsv ON search_documents USING gin (tsv)",
+        "CREATE INDEX search_fts_pg_tsv_internal ON search_documents USING gin (tsv_internal)",
+        *(pg_part_indexes() if parts else ()),
+        "CREATE INDEX search_fts_pg_raw ON search_documents USING gin (raw gin_trgm_ops)",
+        "CREATE INDEX search_fts_pg_raw_internal ON search_documents USING gin (raw_internal gin_trgm_ops)",
+    )
+
+
+def pg_part_indexes() -> tuple[str, ...]:
+    return tuple(f"CREATE INDEX search_fts_pg_{c} ON search_documents USING gin ({c})" for c in PG_PARTS)
+
+
 PG_DROP = (*(f"DROP INDEX IF EXISTS search_fts_pg_{c}" for c in PG_PARTS),
            "DROP INDEX IF EXISTS search_fts_pg_raw_internal", "DROP INDEX IF EXISTS search_fts_pg_raw",
            "DROP INDEX IF EXISTS search_fts_pg_tsv_internal", "DROP INDEX IF EXISTS search_fts_pg_tsv",
@@ -100,7 +115,7 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 
 def create_statements(dialect: str) -> tuple[str, ...]:
     """What the engine needs beside the ``search_documents`` table (SQLite's migration runs these too)."""
-    return PG_DDL if dialect == "postgresql" else SQLITE_DDL
+    return pg_ddl() if dialect == "postgresql" else SQLITE_DDL
 
 
 def drop_statements(dialect: str) -> tuple[str, ...]:

@@ -7,14 +7,14 @@ Create Date: 2026-11-27 20:50:00
 SQLite: external-content FTS5 tables (stems; trigrams for substrings) kept in step by triggers.
 PostgreSQL: tsvector columns filled by a trigger (norwegian + english + folded), GIN indexes, and
 pg_trgm's GIN index for substrings. SQLite's statements are the app's own
-(tracker/search/backends.py); PostgreSQL's are kept here as this revision made them.
+(tracker/search/backends.py); PostgreSQL's are those of this revision (``pg_ddl(parts=False)``).
 The index starts empty: run ``flask --app tracker search reindex`` after upgrading.
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from tracker.search.backends import SQLITE_DDL, drop_statements
+from tracker.search.backends import SQLITE_DDL, drop_statements, pg_ddl
 
 revision = '0007'
 down_revision = "0012"
@@ -22,29 +22,6 @@ branch_labels = None
 depends_on = None
 
 TSVECTOR = sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql")
-
-# PostgreSQL's statements as this revision made them (0017 adds the indexed parts of ``tsv``).
-PG_DDL = (
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    """CREATE OR REPLACE FUNCTION search_documents_tsv() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  NEW.tsv := setweight(to_tsvector('norwegian', NEW.title), 'A')
-          || setweight(to_tsvector('english', NEW.title), 'A')
-          || setweight(to_tsvector('norwegian', NEW.body), 'B')
-          || setweight(to_tsvector('english', NEW.body), 'B')
-          || setweight(to_tsvector('simple', NEW.folded), 'D');
-  NEW.tsv_internal := setweight(to_tsvector('norwegian', NEW.internal), 'C')
-          || setweight(to_tsvector('english', NEW.internal), 'C')
-          || setweight(to_tsvector('simple', NEW.folded_internal), 'D');
-  RETURN NEW;
-END $$""",
-    "CREATE TRIGGER search_documents_tsv BEFORE INSERT OR UPDATE ON search_documents "
-    "FOR EACH ROW EXECUTE FUNCTION search_documents_tsv()",
-    "CREATE INDEX search_fts_pg_tsv ON search_documents USING gin (tsv)",
-    "CREATE INDEX search_fts_pg_tsv_internal ON search_documents USING gin (tsv_internal)",
-    "CREATE INDEX search_fts_pg_raw ON search_documents USING gin (raw gin_trgm_ops)",
-    "CREATE INDEX search_fts_pg_raw_internal ON search_documents USING gin (raw_internal gin_trgm_ops)",
-)
 
 
 def upgrade():
@@ -67,7 +44,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_documents')),
     sa.UniqueConstraint('kind', 'ref_id', name='uq_search_documents_ref')
     )
-    for statement in PG_DDL if op.get_bind().dialect.name == "postgresql" else SQLITE_DDL:
+    # PostgreSQL's statements as this revision made them (0017 adds the indexed parts of ``tsv``).
+    for statement in pg_ddl(parts=False) if op.get_bind().dialect.name == "postgresql" else SQLITE_DDL:
         op.execute(statement)
 
 

@@ -14,29 +14,14 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from tracker.search.backends import PG_PARTS, pg_part_indexes, pg_tsv_function
+
 revision = '0017'
 down_revision = '0016'
 branch_labels = None
 depends_on = None
 
 TSVECTOR = sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql")
-PARTS = ("tsv_title", "tsv_folded", "tsv_folded_internal")
-FUNCTION = """CREATE OR REPLACE FUNCTION search_documents_tsv() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  NEW.tsv := setweight(to_tsvector('norwegian', NEW.title), 'A')
-          || setweight(to_tsvector('english', NEW.title), 'A')
-          || setweight(to_tsvector('norwegian', NEW.body), 'B')
-          || setweight(to_tsvector('english', NEW.body), 'B')
-          || setweight(to_tsvector('simple', NEW.folded), 'D');
-  NEW.tsv_internal := setweight(to_tsvector('norwegian', NEW.internal), 'C')
-          || setweight(to_tsvector('english', NEW.internal), 'C')
-          || setweight(to_tsvector('simple', NEW.folded_internal), 'D');{parts}
-  RETURN NEW;
-END $$"""
-NEW_PARTS = """
-  NEW.tsv_title := to_tsvector('norwegian', NEW.title) || to_tsvector('english', NEW.title);
-  NEW.tsv_folded := to_tsvector('simple', NEW.folded);
-  NEW.tsv_folded_internal := to_tsvector('simple', NEW.folded_internal);"""
 
 
 def _postgresql() -> bool:
@@ -44,20 +29,20 @@ def _postgresql() -> bool:
 
 
 def upgrade():
-    for column in PARTS:
+    for column in PG_PARTS:
         op.add_column("search_documents", sa.Column(column, TSVECTOR, nullable=True))
     if _postgresql():
-        op.execute(FUNCTION.format(parts=NEW_PARTS))
+        op.execute(pg_tsv_function())
         op.execute("UPDATE search_documents SET id = id")  # the trigger fills the new parts
-        for column in PARTS:
-            op.execute(f"CREATE INDEX search_fts_pg_{column} ON search_documents USING gin ({column})")
+        for statement in pg_part_indexes():
+            op.execute(statement)
 
 
 def downgrade():
     if _postgresql():
-        for column in PARTS:
+        for column in PG_PARTS:
             op.execute(f"DROP INDEX IF EXISTS search_fts_pg_{column}")
-        op.execute(FUNCTION.format(parts=""))
-    for column in PARTS:
+        op.execute(pg_tsv_function(parts=False))
+    for column in PG_PARTS:
         # Not a batch: copying the table would drop SQLite's triggers that feed FTS5.
         op.execute(f"ALTER TABLE search_documents DROP COLUMN {column}")
