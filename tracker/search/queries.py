@@ -207,7 +207,7 @@ def _best_partners(ranks: dict[int, float], limit: int) -> list[tuple]:
     """``(Partner, rank, document body)`` of the ``limit`` best of ``ranks`` (``{partner id:
     rank}``): best rank first, then by name. Only the partners ranked as well as the last one
     shown are looked up by name, only those shown are loaded."""
-    if not ranks:
+    if not ranks or limit < 1:
         return []
     last = heapq.nsmallest(limit, ranks.values())[-1]
     named = db.session.execute(sa.select(Partner.id, Partner.name).where(
