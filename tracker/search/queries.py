@@ -47,7 +47,9 @@ def pilot_condition(query: str):
         return sa.or_(contains, Pilot.id.in_(found))
     with _index_scans(dialect):
         ids = [row[0] for row in _fetched(found)]
-    return sa.or_(contains, Pilot.id == sa.any_(sa.literal(ids, postgresql.ARRAY(sa.Integer))))
+    # A set to look in (a hashed subplan), not ``= ANY(array)``: tested row by row, 10 times slower.
+    listed = sa.select(sa.func.unnest(sa.literal(ids, postgresql.ARRAY(sa.Integer))))
+    return sa.or_(contains, Pilot.id.in_(listed))
 
 
 class Hit(NamedTuple):
