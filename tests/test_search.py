@@ -19,6 +19,7 @@ from tracker.pilots.workflow import Status
 from tracker.search import queries
 from tracker.search.index import reindex
 from tracker.search.models import SearchDocument
+from tracker.search.text import snippet
 
 CORPUS = [  # key, title, need, lessons (None: no outcome), partners (name, org number)
     ("skole", "Trygg skolevei med sensorer", "Skolene i bydelen mangler data om trafikken rundt skolene.",
@@ -279,3 +280,16 @@ def test_the_search_s_planner_settings_last_only_for_its_own_statements(corpus, 
         assert corpus["skole"].id in top(world.admin, "skolene")
         assert queries.similar_pilots(world.admin, "Sensorer ved skolene")
     assert db.session.execute(settings).one() == before
+
+
+def test_a_word_under_three_letters_is_found_whole_not_as_the_start_of_longer_words(world):
+    """"e" finds the word "E", not every word beginning with e (which the engines read in full)."""
+    energy = factories.make_pilot(world.staff_a, world.district_a, Status.RUNNING, is_public=True,
+                                  title="Energi i skolen", need="Elever måler effekt.")
+    vitamin = factories.make_pilot(world.staff_a, world.district_a, Status.RUNNING, is_public=True,
+                                   title="Vitamin E i skolematen", need="Mer frukt.")
+    reindex()
+    db.session.commit()
+    assert top(world.admin, "e", 10) == [vitamin.id]
+    assert set(top(world.admin, "skolen i", 10)) == {energy.id, vitamin.id}
+    assert str(snippet("Energi og vitamin E", ["e"])) == "Energi og vitamin <mark>E</mark>"

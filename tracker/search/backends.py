@@ -15,7 +15,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from tracker.search.models import SearchDocument
-from tracker.search.text import fold, stems
+from tracker.search.text import fold, is_prefix, stems
 
 D = SearchDocument.__table__
 # bm25 weights of the FTS5 columns: title, body, internal, folded, folded internal.
@@ -163,10 +163,11 @@ def _too_short(terms: list[str]) -> bool:
 
 
 def _any_of(words) -> str:
-    """Words as prefixes, without those another one already covers ("skole"* is in "skol"*)."""
+    """Words as prefixes (a short one whole: ``text.MIN_PREFIX``), without those another prefix
+    already covers ("skole"* is in "skol"*)."""
     words = sorted(set(words), key=len)
-    kept = [w for i, w in enumerate(words) if not any(w.startswith(k) for k in words[:i])]
-    return "(" + " OR ".join(f'"{w}"*' for w in kept) + ")"
+    kept = [w for i, w in enumerate(words) if not any(w.startswith(k) and is_prefix(k) for k in words[:i])]
+    return "(" + " OR ".join(f'"{w}"*' if is_prefix(w) else f'"{w}"' for w in kept) + ")"
 
 
 def _sqlite_term(term: str, internal: bool, exact: bool) -> str:
@@ -236,8 +237,9 @@ def _sqlite_parts(kind: str | None, terms: list[str], internal: bool, ranked: bo
 
 
 def _pg_prefix(config: str, word: str):
+    """``word`` as a prefix (a short one whole: ``text.MIN_PREFIX``) in ``config``'s terms."""
     config = sa.literal_column(f"'{config}'::regconfig")
-    return sa.func.to_tsquery(config, sa.literal(f"{word}:*"))
+    return sa.func.to_tsquery(config, sa.literal(f"{word}:*" if is_prefix(word) else word))
 
 
 def _pg_query(terms: list[str], joiner: str = "&&", folded: bool = False):

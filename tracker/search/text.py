@@ -17,6 +17,13 @@ from markupsafe import Markup, escape
 
 WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 8  # a query's words beyond this are ignored (bounded SQL whatever is typed)
+# A query word (stem) shorter than this is matched as a whole word, not as the start of one: "a"
+# as a prefix is every word beginning with a, which the engines read in full (seconds for "a b c").
+MIN_PREFIX = 3
+
+
+def is_prefix(word: str) -> bool:
+    return len(word) >= MIN_PREFIX
 _FOLD = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ð": "d", "þ": "th", "ß": "ss"})
 _STEMMERS = (Stemmer.Stemmer("norwegian"), Stemmer.Stemmer("english"))
 
@@ -76,7 +83,8 @@ def _matcher(terms: tuple[str, ...]):
         word = word.lower()
         if (found := judged.get(word)) is None:
             f = fold(word)
-            found = judged[word] = (any(fold(s).startswith(p) for s in stems(word) for p in prefixes)
+            found = judged[word] = (any(fold(s).startswith(p) if is_prefix(p) else fold(s) == p
+                                        for s in stems(word) for p in prefixes)
                                     or any(r in f for r in raw))
         return found
 
