@@ -20,12 +20,13 @@ MAX_TERMS = 8  # a query's words beyond this are ignored (bounded SQL whatever i
 # A query word (stem) shorter than this is matched as a whole word, not as the start of one: "a"
 # as a prefix is every word beginning with a, which the engines read in full (seconds for "a b c").
 MIN_PREFIX = 3
+_FOLD = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ð": "d", "þ": "th", "ß": "ss"})
+_STEMMERS = (Stemmer.Stemmer("norwegian"), Stemmer.Stemmer("english"))
 
 
 def is_prefix(word: str) -> bool:
+    """Is ``word`` long enough to be matched as the start of longer words (``MIN_PREFIX``)?"""
     return len(word) >= MIN_PREFIX
-_FOLD = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ð": "d", "þ": "th", "ß": "ss"})
-_STEMMERS = (Stemmer.Stemmer("norwegian"), Stemmer.Stemmer("english"))
 
 
 def fold(text: str) -> str:
