@@ -1,6 +1,7 @@
-"""The overview's kept figures (tracker/districts/summaries.py) never drift from the pilots: after
-every kind of change (ORM flush, operation, move, outcome, funding, import), after a rollback, and
-for every kind of viewer the overview gives what counting the pilots gives."""
+"""The overview's and the district page's kept figures (tracker/districts/summaries.py) never drift
+from the pilots: after every kind of change (ORM flush, operation, move, outcome, funding, partner
+links, a partner merge, import), after a rollback, and for every kind of viewer the overview and
+each district page give what counting the pilots gives."""
 
 from __future__ import annotations
 
@@ -14,22 +15,24 @@ from flask_login import AnonymousUserMixin, login_user
 from tests import factories
 from tests import imports_samples as samples
 from tracker.db import db
-from tracker.districts import queries, summaries
+from tracker.districts import prepared, queries, summaries
 from tracker.imports import mapping, plan, reading
+from tracker.partners import operations as partner_operations
 from tracker.pilots import operations
 from tracker.pilots.models import Pilot
 from tracker.pilots.permissions import visible_filter
 from tracker.pilots.workflow import Action, Status
 
-
-def _stored() -> tuple[set, set]:
-    counts = set(db.session.execute(sa.select(*summaries.DistrictCount.__table__.c)))
-    funding = set(db.session.execute(sa.select(*summaries.DistrictFunding.__table__.c)))
-    return counts, funding
+KEPT = (summaries.DistrictCount, summaries.DistrictFunding, summaries.DistrictPartner)
 
 
-def _counted() -> tuple[set, set]:
-    return set(db.session.execute(summaries.counted())), set(db.session.execute(summaries.summed()))
+def _stored() -> tuple[set, ...]:
+    return tuple(set(db.session.execute(sa.select(*model.__table__.c))) for model in KEPT)
+
+
+def _counted() -> tuple[set, ...]:
+    return tuple(set(db.session.execute(select())) for select in (summaries.counted, summaries.summed,
+                                                                    summaries.linked))
 
 
 def _plain(figures: summaries.Figures) -> tuple:
@@ -46,17 +49,27 @@ def _viewers(world):
 
 
 def assert_in_step(app, world):
-    """The kept rows are the counted ones, and every viewer's overview equals the live count."""
+    """The kept rows are the counted ones, and every viewer's overview and district pages equal
+    the live count."""
     db.session.commit()
     assert _stored() == _counted()
+    statuses = [str(s) for s in Status]
     for user in _viewers(world):
         with app.test_request_context("/districts/"):
             if user.is_authenticated:
                 login_user(user)
-            where = [visible_filter(user)]
+            visible = visible_filter(user)
+            where = [visible]
             for with_funding in (False, True):
                 kept = queries.overview_figures(user, where, filtered=False, with_funding=with_funding)
                 assert _plain(kept) == _plain(queries.live_figures(where, with_funding)), user
+            for district in (world.district_a, world.district_b):
+                live = prepared.Where([visible, Pilot.district_id == district.id])
+                assert queries.district_figures(user, visible, district.id, statuses) == (
+                    queries.status_counts(live, statuses), queries.verdict_counts(live)), user
+                kept_partners = queries.kept_partners(user, visible, district.id, 10)
+                assert kept_partners == queries.partners(live, 10), user
+                assert queries.kept_funding(user, district.id) == queries.funding(live), user
 
 
 @pytest.fixture
@@ -69,7 +82,13 @@ def city(world):
     factories.add_funding(running, 2027, 50_000)
     hidden = factories.make_pilot(w.staff_b, w.district_b, status=Status.APPROVED, is_public=False)
     factories.add_funding(hidden, 2026, 7_000)
-    factories.add_funding(factories.make_pilot(w.staff_b, w.district_b), 2026, 1_000)  # a draft's
+    draft_b = factories.make_pilot(w.staff_b, w.district_b)
+    factories.add_funding(draft_b, 2026, 1_000)  # a draft's
+    w.uio, w.ruter = factories.make_partner("Universitetet i Oslo"), factories.make_partner("Ruter AS")
+    for pilot, partner, role in ((running, w.uio, "lead"), (running, w.ruter, "funder"),
+                                 (hidden, w.uio, "lead"), (draft_b, w.ruter, "implementer"),
+                                 (draft_b, w.uio, "lead")):
+        factories.link_partner(pilot, partner, role)
     db.session.commit()
     return w
 
@@ -127,6 +146,24 @@ def test_a_new_draft_and_a_deleted_pilot(app, city):
     factories.add_funding(gone, 2026, 1)
     db.session.commit()
     db.session.delete(gone)
+    assert_in_step(app, city)
+
+
+def test_partner_links_changed_and_two_partners_merged(app, city):
+    pilot = factories.make_pilot(city.staff_a, city.district_a, status=Status.APPROVED, is_public=True)
+    factories.link_partner(pilot, city.ruter)
+    link = factories.link_partner(pilot, city.uio)
+    assert_in_step(app, city)
+    db.session.delete(link)  # a link alone, through the ORM
+    assert_in_step(app, city)
+    content = operations.current_content(pilot)
+    content.partners = [(city.uio, role) for _partner, role in content.partners]
+    operations.update_pilot(pilot, city.coordinator_a, content, expected_version=None)
+    assert_in_step(app, city)
+    partner_operations.merge_partners(city.admin, city.ruter, city.uio)
+    assert_in_step(app, city)
+    spare = factories.make_partner("Ubrukt AS")
+    partner_operations.delete_partner(city.admin, spare)
     assert_in_step(app, city)
 
 

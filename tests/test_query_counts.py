@@ -110,7 +110,7 @@ def test_the_pilot_page_runs_as_many_queries_with_500_history_entries_as_with_5(
 
 def test_districts_have_the_indexes_the_filters_use(app):
     names = {ix.name for ix in District.metadata.tables["pilots"].indexes}
-    assert {"ix_pilots_district_status_visibility", "ix_pilots_district_updated", "ix_pilots_status_changed",
+    assert {"ix_pilots_district_status_start", "ix_pilots_district_updated", "ix_pilots_status_changed",
             "ix_pilots_updated"} <= names
 
 

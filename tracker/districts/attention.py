@@ -30,7 +30,9 @@ from tracker.pilots.models import Pilot, ProgressReport
 from tracker.pilots.workflow import CHANGE_CONTROLLED, FINAL, Status
 
 ITEM_LIMIT = 25
-FINAL_OR_CLOSED = [str(s) for s in (*FINAL, Status.REJECTED)]
+# The statuses a pilot can go stale in: every other rule flags pilots of these statuses only
+# (``_totals`` relies on it), named rather than "not final" so an index range reads them.
+OPEN = [str(s) for s in Status if s not in (*FINAL, Status.REJECTED)]
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def conditions() -> dict[str, tuple]:
                    Pilot.status_changed_at),
         "overdue": (sa.and_(Pilot.status == Status.RUNNING, Pilot.planned_end < _day("att_today")),
                     Pilot.planned_end),
-        "stale": (sa.and_(Pilot.status.not_in(FINAL_OR_CLOSED), Pilot.updated_at < _moment("att_stale")),
+        "stale": (sa.and_(Pilot.status.in_(OPEN), Pilot.updated_at < _moment("att_stale")),
                   Pilot.updated_at),
         "no_outcome": (sa.and_(Pilot.status == Status.COMPLETED, ~Pilot.outcome.has(),
                                Pilot.status_changed_at < _moment("att_outcome")),
@@ -149,8 +151,16 @@ def _any_rule():
 
 
 def _totals(where: list):
-    counted = (sa.func.count(sa.case((c, 1))) for c, _since in conditions().values())
-    return sa.select(*counted, sa.func.count()).where(*where, _any_rule())
+    """How many pilots each rule flags, and how many of those another rule flags though not stale:
+    each a count over an index range of its own (one pass over every pilot asked each rule of
+    each, which cost the whole district at city scale). Every rule flags open pilots (``OPEN``),
+    so the stale ones and those others updated since are each pilot flagged, once."""
+    def count(condition):
+        return sa.select(sa.func.count()).where(*where, condition).scalar_subquery()
+    rules = conditions()
+    others = sa.or_(*(c for key, (c, _since) in rules.items() if key != "stale"))
+    fresh = sa.and_(Pilot.status.in_(OPEN), Pilot.updated_at >= _moment("att_stale"), others)
+    return sa.select(*(count(c) for c, _since in rules.values()), count(fresh))
 
 
 def _listed(where: list):
@@ -176,16 +186,16 @@ def items(visible, district_ids=None, limit: int = ITEM_LIMIT) -> Attention:
     ``district_ids=None`` means every district (the innovation office's view).
     """
     scope, params = _scope(visible, district_ids), clock()
-    totals = prepared.run("attention.totals", scope, _totals, **params).one()
+    *totals, fresh = prepared.run("attention.totals", scope, _totals, **params).one()
     listed: list[list] = [[] for _ in totals]
     for row in prepared.run("attention.listed", scope, _listed, att_limit=limit, **params).all():
         listed[row.rule].append(row)
     groups = []
-    for rule, total, rows in zip(rules(), totals, listed, strict=False):
+    for rule, total, rows in zip(rules(), totals, listed, strict=True):
         since = rule.since.key  # a union keeps no order: each rule's oldest first, as its branch chose
         rows.sort(key=lambda row: (getattr(row, since), row.id))
         groups.append(Group(rule=rule, pilots=rows, total=total))
-    return Attention(groups=groups, total=totals[-1])
+    return Attention(groups=groups, total=totals[list(conditions()).index("stale")] + fresh)
 
 
 def counts(visible, district_ids=None) -> dict[int, int]:

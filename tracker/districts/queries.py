@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.db import db
+from tracker.db import LeftFirst, db
 from tracker.districts import prepared, summaries
 from tracker.districts.models import District
 from tracker.districts.prepared import Where
@@ -133,6 +134,15 @@ def timeline(where: Where, limit: int = TIMELINE_LIMIT) -> list:
     return prepared.run("district.timeline", where, build, limit=limit).all()
 
 
+def district_figures(user, visible, district_id: int, statuses: list[str]) -> tuple[dict, dict]:
+    """An unfiltered district page's pilots per status (each of ``statuses``) and verdicts of its
+    evaluated pilots, from the kept rows (``overview_figures`` of one district)."""
+    figures = overview_figures(user, [visible, Pilot.district_id == district_id], filtered=False,
+                               with_funding=False, only=district_id)
+    counts, verdicts = figures.statuses.get(district_id, {}), figures.verdicts.get(district_id, {})
+    return {s: counts.get(s, 0) for s in statuses}, {str(v): verdicts.get(str(v), 0) for v in Verdict}
+
+
 def verdict_counts(where: Where) -> dict[str, int]:
     def build(conditions: list):
         return (sa.select(Outcome.verdict, sa.func.count()).join(Outcome.pilot)
@@ -145,8 +155,11 @@ def latest_lessons(where: Where, limit: int = 5) -> list:
     """The most recently recorded lessons learned of evaluated pilots: rows of the pilot's ``id``
     and ``title`` and the outcome's ``verdict``, ``recorded_at`` and ``lessons``."""
     def build(conditions: list):
+        # Newest outcomes first through their index, each pilot looked up, until ``limit`` match:
+        # a few rows, however many pilots the district has evaluated.
         return (sa.select(Pilot.id, Pilot.title, Outcome.verdict, Outcome.recorded_at, Outcome.lessons)
-                .join(Outcome.pilot).where(*conditions, Pilot.status == Status.EVALUATED)
+                .select_from(LeftFirst(Outcome.__table__, Pilot.__table__, Outcome.pilot_id == Pilot.id))
+                .where(*conditions, Pilot.status == Status.EVALUATED)
                 .order_by(Outcome.recorded_at.desc(), Outcome.id.desc()).limit(sa.bindparam("limit")))
     return prepared.run("district.lessons", where, build, limit=limit).all()
 
@@ -172,6 +185,46 @@ def partners(where: Where, limit: int) -> tuple[list, dict[str, int]]:
         (top if row[0] is not None else kinds).append(row)
     kinds.sort(key=lambda row: (-row[3], row[2]))
     return top, {row[2]: row[3] for row in kinds}
+
+
+class PartnerRow(NamedTuple):
+    """A row of ``partners()``' top partners."""
+
+    id: int
+    name: str
+    kind: str
+    pilots: int
+
+
+def kept_partners(user, visible, district_id: int, limit: int) -> tuple[list, dict[str, int]] | None:
+    """``partners()`` of an unfiltered district page, from the kept rows of the widest scope the
+    viewer sees whole (``summaries.scope_for``) and, counted live, the pilots outside it the viewer
+    sees (a signed-in viewer's drafts): two statements at most, of a row per partner. None when no
+    scope fits the viewer (then ``partners()`` counts)."""
+    exact = summaries.exact_statuses(user, [str(s) for s in Status], district_id)
+    scope = summaries.scope_for(exact)
+    if scope is None:
+        return None
+    summaries.flush_pending()
+    counted = {row[0]: list(row) for row in summaries.partner_rows(district_id, scope)}
+    outside = [s for s in Status if s not in exact or {(s, p) for p in exact[s]} - summaries.SCOPES[scope]]
+    if outside:
+        pilots = sa.func.count(sa.distinct(PilotPartner.pilot_id))
+        for partner_id, name, kind, n in db.session.execute(
+            sa.select(Partner.id, Partner.name, Partner.kind, pilots)
+            .join(PilotPartner, PilotPartner.partner_id == Partner.id)
+            .join(Pilot, Pilot.id == PilotPartner.pilot_id)
+            .where(visible, Pilot.district_id == district_id, Pilot.status.in_([str(s) for s in outside]),
+                   ~summaries.in_scope(scope))
+            .group_by(Partner.id, Partner.name, Partner.kind)
+        ):
+            counted.setdefault(partner_id, [partner_id, name, kind, 0])[3] += n
+    rows = sorted(counted.values(), key=lambda row: (-row[3], row[1], row[0]))
+    kinds: dict[str, int] = defaultdict(int)
+    for row in rows:
+        kinds[row[2]] += 1
+    top = [PartnerRow(*row) for row in rows[:limit]]
+    return top, dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def partner_names(where: list, text: str, limit: int) -> list[str]:
@@ -218,7 +271,19 @@ def funding(where: Where, pilot_filter: PilotFilter | None = None) -> Funding:
                 .join(FundingLine.pilot).where(*conditions, *added)
                 .group_by(FundingLine.year, FundingLine.source_type))
     rows = prepared.run(f"district.funding.{bool(added)}", where, build).all()
-    cells = {(y, s): int(total or 0) for y, s, total in rows}
+    return _funding({(y, s): int(total or 0) for y, s, total in rows})
+
+
+def kept_funding(user, district_id: int) -> Funding | None:
+    """``funding()`` of an unfiltered district page from the kept rows (None: the viewer sees some
+    committed pilots only in part; then ``funding()`` counts)."""
+    summaries.flush_pending()
+    cells = summaries.funding_cells(summaries.exact_statuses(user, COMMITTED, district_id), COMMITTED,
+                                    district_id)
+    return None if cells is None else _funding(cells)
+
+
+def _funding(cells: dict) -> Funding:
     present = {s for _y, s in cells}
     return Funding(cells=cells, years=sorted({y for y, _s in cells}),
                    sources=[str(s) for s in SourceType if str(s) in present])
@@ -261,16 +326,17 @@ def live_figures(where: list, with_funding: bool, with_verdicts: bool = True) ->
     return out
 
 
-def overview_figures(user, where: list, filtered: bool, with_funding: bool) -> summaries.Figures:
+def overview_figures(user, where: list, filtered: bool, with_funding: bool, only: int | None = None
+                     ) -> summaries.Figures:
     """The figures of the pilots matching ``where`` (``user``'s visibility and, if ``filtered``,
-    the overview's filters). Unfiltered, the kept summaries give them for every status the viewer
-    sees whole (``summaries.exact_statuses``); only the rest (a signed-in viewer's drafts) is
-    counted live."""
+    the overview's filters; ``only`` one district's, which ``where`` then says too). Unfiltered,
+    the kept summaries give them for every status the viewer sees whole
+    (``summaries.exact_statuses``); only the rest (a signed-in viewer's drafts) is counted live."""
     if filtered:
         return live_figures(where, with_funding)
-    exact = summaries.exact_statuses(user, [str(s) for s in Status])
+    exact = summaries.exact_statuses(user, [str(s) for s in Status], only)
     summaries.flush_pending()
-    out = summaries.figures(exact, COMMITTED if with_funding else None)
+    out = summaries.figures(exact, COMMITTED if with_funding else None, only)
     rest = [str(s) for s in Status if str(s) not in exact]
     if rest:
         money = with_funding and bool(set(rest) & set(COMMITTED))

@@ -164,11 +164,18 @@ def _show_page(slug: str) -> tuple[str, str]:
 
 def _show_body(district: sa.Row) -> str:
     visible = visible_filter(current_user)
+    viewer = current_user._get_current_object()
     form, pilot_filter = _district_filters()
     where = prepared.Where(pilot_filter.conditions(visible, [district.id]))
-    pipeline = queries.status_counts(
-        where if not pilot_filter.status
-        else prepared.Where(pilot_filter.without("status").conditions(visible, [district.id])), _statuses())
+    # Unfiltered (the pipeline: but for the status), the figures come from the kept summaries: at
+    # city scale, counting a district's pilots each time costs more than the rest of the page.
+    if not pilot_filter.without("status"):
+        pipeline, verdicts = queries.district_figures(viewer, visible, district.id, _statuses())
+    else:
+        pipeline = queries.status_counts(
+            prepared.Where(pilot_filter.without("status").conditions(visible, [district.id])), _statuses())
+    if pilot_filter:
+        verdicts = queries.verdict_counts(where)
     bars, bars_height = charts.bars(pipeline, {s: label("status", s) for s in pipeline})
     # ``pipeline`` counts every status the viewer's pilots can have, with the other filters.
     total = queries.per_status_total(pipeline, pipeline, pilot_filter.status)
@@ -182,16 +189,21 @@ def _show_body(district: sa.Row) -> str:
     ids = [row[0] for row in page.items]
     progress = pilot_queries.latest_progress(ids) if _signed_in() else None
     list_rows = shown.list_html(page.items, queries.theme_names(ids, _locale()), progress)
-    partners, kinds = queries.partners(where, TOP_PARTNERS)
+    kept = None if pilot_filter else queries.kept_partners(viewer, visible, district.id, TOP_PARTNERS)
+    partners, kinds = kept or queries.partners(where, TOP_PARTNERS)
+    funding = None
+    if _signed_in():
+        kept = None if pilot_filter else queries.kept_funding(viewer, district.id)
+        funding = kept or queries.funding(where, pilot_filter)
     return render_template(
         "districts/_show_body.html", district=district, form=form, filtered=bool(pilot_filter), page=page,
         scope=glance.scope_text(current_user), active_filters=glance.active_filters(form, pilot_filter),
         pipeline=pipeline, bars=bars, bars_height=bars_height, chart_width=charts.CHART_WIDTH,
         list_rows=list_rows, timeline=timeline, timeline_bars=timeline_bars, timeline_rows=timeline_rows,
         timeline_total=running_total,
-        verdicts=queries.verdict_counts(where), lessons=queries.latest_lessons(where),
+        verdicts=verdicts, lessons=queries.latest_lessons(where),
         partners=partners, kinds=kinds,
-        funding=queries.funding(where, pilot_filter) if _signed_in() else None,
+        funding=funding,
         funding_status=pilot_filter.status, needs_attention=needs_attention, progress=progress,
         locale=_locale(), pilot_url=shown.pilot_link(),
         partner_url=shown.id_link("partners.show", "partner_id"),

@@ -1,10 +1,13 @@
-"""The city overview's figures per district, kept with the pilots instead of counted each request.
+"""The overview's and the district page's figures per district, kept with the pilots instead of
+counted each request.
 
 ``district_counts`` holds how many pilots each district has per status, public flag and verdict
-(``""`` without an outcome); ``district_funding`` their funding lines' sum per status, public flag
-and year. Keyed by status and public flag, the rows serve every viewer whose visibility depends on
-nothing else (``exact_statuses``); what depends on the pilot itself (a signed-in viewer's drafts:
-their own, their districts') is counted live.
+(``""`` without an outcome); ``district_funding`` their funding lines' sum per status, public flag,
+year and source kind. Keyed by status and public flag, the rows serve every viewer whose visibility
+depends on nothing else (``exact_statuses``); what depends on the pilot itself (a signed-in
+viewer's drafts: their own, their districts') is counted live. ``district_partners`` holds how many
+pilots of a district each partner is linked to, per ``SCOPES`` (every pilot, all but drafts, the
+public's): keyed by status it would hold a row per link at city scale, and gain its reader nothing.
 
 Kept in step like the search index: every change of a pilot, its outcome or its funding (an ORM
 flush, or an operation's audit entry on ``tracker.events.recorded``, as an import's multi-row
@@ -25,9 +28,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from tracker import events
 from tracker.db import db
 from tracker.districts.models import District
-from tracker.pilots.models import FundingLine, Outcome, Pilot
+from tracker.partners.models import Partner
+from tracker.pilots.models import FundingLine, Outcome, Pilot, PilotPartner
 from tracker.pilots.permissions import can_view
-from tracker.pilots.workflow import Status
+from tracker.pilots.workflow import PUBLIC_STATUSES, Status
 
 PENDING = "district_summaries_pending"  # session.info key: {"pilot": set(ids), "district": set(ids)}
 
@@ -80,7 +84,8 @@ class DistrictCount(db.Model):
 
 
 class DistrictFunding(db.Model):
-    """The funding lines' sum of a district's pilots with this status and public flag, per year."""
+    """The funding lines' sum of a district's pilots with this status and public flag, per year and
+    source kind."""
 
     __tablename__ = "district_funding"
 
@@ -89,7 +94,36 @@ class DistrictFunding(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     is_public: Mapped[bool] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
+    source_type: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     amount: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+# The partner rows' scopes: the (status, public flag) pairs of the pilots each counts, widest first:
+# every pilot (the innovation office, a district's coordinators), all but drafts (other staff, before
+# their own drafts) and the public register.
+SCOPES = {
+    "all": frozenset((str(s), public) for s in Status for public in (False, True)),
+    "staff": frozenset((str(s), public) for s in Status if s != Status.DRAFT for public in (False, True)),
+    "public": frozenset((str(s), True) for s in PUBLIC_STATUSES),
+}
+
+
+def in_scope(scope: str):
+    """The SQL condition: a pilot counted in ``scope``."""
+    return sa.tuple_(Pilot.status, Pilot.is_public).in_(sorted(SCOPES[scope]))
+
+
+class DistrictPartner(db.Model):
+    """How many pilots of a district in ``scope`` (``SCOPES``) are linked to this partner."""
+
+    __tablename__ = "district_partners"
+
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    pilots: Mapped[int]
 
 
 def counted(where: list | None = None):
@@ -103,9 +137,21 @@ def counted(where: list | None = None):
 def summed(where: list | None = None):
     """The ``district_funding`` rows as summed from the pilots matching ``where``."""
     return (sa.select(Pilot.district_id, Pilot.status, Pilot.is_public, FundingLine.year,
-                      sa.func.sum(FundingLine.amount))
+                      FundingLine.source_type, sa.func.sum(FundingLine.amount))
             .join(FundingLine, FundingLine.pilot_id == Pilot.id).where(*(where or []))
-            .group_by(Pilot.district_id, Pilot.status, Pilot.is_public, FundingLine.year))
+            .group_by(Pilot.district_id, Pilot.status, Pilot.is_public, FundingLine.year,
+                      FundingLine.source_type))
+
+
+def linked(where: list | None = None):
+    """The ``district_partners`` rows as counted from the pilots matching ``where``."""
+    return sa.union_all(*(
+        sa.select(Pilot.district_id, sa.literal(scope, sa.String), PilotPartner.partner_id,
+                  sa.func.count(sa.distinct(Pilot.id)))
+        .join(PilotPartner, PilotPartner.pilot_id == Pilot.id).where(*(where or []), in_scope(scope))
+        .group_by(Pilot.district_id, PilotPartner.partner_id)
+        for scope in SCOPES
+    ))
 
 
 def rebuild(district_ids=None, session=None) -> None:
@@ -113,7 +159,7 @@ def rebuild(district_ids=None, session=None) -> None:
     the app's by default)."""
     session = session or db.session()
     where = [] if district_ids is None else [Pilot.district_id.in_(sorted(district_ids))]
-    for model, select in ((DistrictCount, counted), (DistrictFunding, summed)):
+    for model, select in ((DistrictCount, counted), (DistrictFunding, summed), (DistrictPartner, linked)):
         stale = sa.delete(model)
         if district_ids is not None:
             stale = stale.where(model.district_id.in_(sorted(district_ids)))
@@ -167,13 +213,13 @@ def _on_recorded(sender, entry, actor=None, **kw):
 
 @sa.event.listens_for(Session, "after_flush")
 def _after_flush(session, flush_context):
-    """Pilots, outcomes and funding lines added, changed or deleted through the ORM (the lists
-    still hold what was flushed; ids and foreign keys are set)."""
+    """Pilots, outcomes, funding lines and partner links added, changed or deleted through the ORM
+    (the lists still hold what was flushed; ids and foreign keys are set)."""
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Pilot):
             for district_id in (*sa.inspect(obj).attrs.district_id.history.deleted, obj.district_id):
                 _note(session, district_id=district_id)
-        elif isinstance(obj, Outcome | FundingLine):
+        elif isinstance(obj, Outcome | FundingLine | PilotPartner):
             _note(session, pilot_id=obj.pilot_id)
 
 
@@ -187,18 +233,28 @@ def _after_rollback(session):
     session.info.pop(PENDING, None)
 
 
-def figures(exact: dict[str, list[bool]], committed: list[str] | None) -> Figures:
+def _readable(exact: dict[str, list[bool]]) -> list[tuple[str, bool]]:
+    return [(s, public) for s, flags in exact.items() for public in flags]
+
+
+def _kept(model, pairs: list, district_id: int | None) -> list:
+    """The conditions reading ``model``'s rows of these (status, public flag) pairs (and district)."""
+    where = [sa.tuple_(model.status, model.is_public).in_(pairs)]
+    return where if district_id is None else [*where, model.district_id == district_id]
+
+
+def figures(exact: dict[str, list[bool]], committed: list[str] | None, only: int | None = None) -> Figures:
     """The summary rows of the ``exact`` statuses and public flags: pilots per district and status,
     verdicts of evaluated pilots, and (``committed``: the statuses funding counts) funding per
-    district and year. Two statements (one without funding), of rows per district, not per pilot."""
-    readable = [(s, public) for s, flags in exact.items() for public in flags]
+    district and year; of every district, or ``only`` one. Two statements (one without funding), of
+    rows per district, not per pilot."""
+    readable = _readable(exact)
     out = Figures.empty(committed is not None)
     if not readable:
         return out
     for district_id, status, verdict, n in db.session.execute(
         sa.select(DistrictCount.district_id, DistrictCount.status, DistrictCount.verdict,
-                  DistrictCount.pilots)
-        .where(sa.tuple_(DistrictCount.status, DistrictCount.is_public).in_(readable))
+                  DistrictCount.pilots).where(*_kept(DistrictCount, readable, only))
     ):
         out.add_status(district_id, status, n)
         if verdict and status == Status.EVALUATED:
@@ -207,21 +263,53 @@ def figures(exact: dict[str, list[bool]], committed: list[str] | None) -> Figure
     if money:
         for district_id, year, amount in db.session.execute(
             sa.select(DistrictFunding.district_id, DistrictFunding.year, sa.func.sum(DistrictFunding.amount))
-            .where(sa.tuple_(DistrictFunding.status, DistrictFunding.is_public).in_(money))
+            .where(*_kept(DistrictFunding, money, only))
             .group_by(DistrictFunding.district_id, DistrictFunding.year)
         ):
             out.add_funding(district_id, year, int(amount or 0))
     return out
 
 
-def exact_statuses(user, statuses) -> dict[str, list[bool]]:
+def funding_cells(exact: dict[str, list[bool]], statuses: list[str], district_id: int) -> dict | None:
+    """``{(year, source kind): amount}`` of a district's pilots with these ``statuses``, or None when
+    the viewer sees some of them only in part (``exact``: they are counted live)."""
+    if any(s not in exact for s in statuses):
+        return None
+    money = [(s, public) for s, public in _readable(exact) if s in statuses]
+    rows = db.session.execute(
+        sa.select(DistrictFunding.year, DistrictFunding.source_type, sa.func.sum(DistrictFunding.amount))
+        .where(*_kept(DistrictFunding, money, district_id))
+        .group_by(DistrictFunding.year, DistrictFunding.source_type)
+    ) if money else ()
+    return {(year, source): int(amount or 0) for year, source, amount in rows}
+
+
+def scope_for(exact: dict[str, list[bool]]) -> str | None:
+    """The widest partner scope whose pilots this viewer sees all of (``exact``), or None."""
+    readable = set(_readable(exact))
+    return next((scope for scope, pairs in SCOPES.items() if pairs <= readable), None)
+
+
+def partner_rows(district_id: int, scope: str) -> list:
+    """The district's partners counted in ``scope``: rows of ``id``, ``name``, ``kind`` and
+    ``pilots`` (one statement, a row per partner, however many pilots)."""
+    return db.session.execute(
+        sa.select(Partner.id, Partner.name, Partner.kind, DistrictPartner.pilots)
+        .join(DistrictPartner, DistrictPartner.partner_id == Partner.id)
+        .where(DistrictPartner.district_id == district_id, DistrictPartner.scope == scope)
+    ).all()
+
+
+def exact_statuses(user, statuses, district_id: int | None = None) -> dict[str, list[bool]]:
     """``{status: [public flags]}`` whose pilots ``user`` sees all of, or none of, whoever owns them
-    and wherever they run (``can_view`` asked of two stand-ins: a pilot of the user's own, in a
-    district they coordinate, and one of nobody's): the summary rows this viewer may read whole.
-    A status missing here (a signed-in viewer's drafts) is counted live."""
+    and wherever they run, or (``district_id``) in that district (``can_view`` asked of two
+    stand-ins, which is all it looks at: a pilot of the user's own, in a district they coordinate
+    or the one given, and one of nobody's, nowhere or there): the summary rows this viewer may read
+    whole. A status missing here (a signed-in viewer's drafts) is counted live."""
+    theirs = next(iter(getattr(user, "district_ids", None) or []), None)
     mine = SimpleNamespace(id=-1, owner_id=getattr(user, "id", None),
-                           district_id=next(iter(getattr(user, "district_ids", None) or []), None))
-    nobodys = SimpleNamespace(id=-2, owner_id=None, district_id=None)
+                           district_id=theirs if district_id is None else district_id)
+    nobodys = SimpleNamespace(id=-2, owner_id=None, district_id=district_id)
     out = {}
     for status in statuses:
         flags, exact = [], True

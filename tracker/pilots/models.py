@@ -98,8 +98,10 @@ class Pilot(db.Model):
         ),
         sa.CheckConstraint("version >= 1", name="version_positive"),
         # Covers the visibility condition (``permissions.visible_filter``) beside the district and
-        # status: counts per district and status never read a pilot row.
-        sa.Index("ix_pilots_district_status_visibility", "district_id", "status", "owner_id", "is_public"),
+        # status: counts per district and status never read a pilot row, and the district page's
+        # timeline (by planned start) sorts index entries, not rows.
+        sa.Index("ix_pilots_district_status_start", "district_id", "status", "planned_start", "owner_id",
+                 "is_public"),
         sa.Index("ix_pilots_district_updated", "district_id", "updated_at"),
         sa.Index("ix_pilots_status_changed", "status", "status_changed_at"),
         sa.Index("ix_pilots_updated", "updated_at", "id"),  # the pilot list's default order
@@ -107,6 +109,12 @@ class Pilot(db.Model):
         # visibility, so the count over the city reads no pilot row.
         sa.Index("ix_pilots_attention", "district_id", "status", "updated_at", "status_changed_at",
                  "planned_end", "owner_id", "is_public"),
+        # The district's needs attention by the rules' other columns: each rule's count and oldest
+        # pilots are a range of one of these (or of the one above), at any size of the city.
+        sa.Index("ix_pilots_district_status_changed", "district_id", "status", "status_changed_at",
+                 "owner_id", "is_public"),
+        sa.Index("ix_pilots_district_status_end", "district_id", "status", "planned_end", "owner_id",
+                 "is_public"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -255,6 +263,7 @@ class Outcome(db.Model):
         enum_check("verdict", Verdict),
         sa.CheckConstraint("length(lessons) > 0", name="lessons_required"),
         sa.Index("ix_outcomes_pilot_verdict", "pilot_id", "verdict"),  # covers the verdict counts
+        sa.Index("ix_outcomes_recorded", "recorded_at", "id"),  # the latest lessons, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
