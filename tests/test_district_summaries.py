@@ -23,7 +23,8 @@ from tracker.pilots.models import Pilot
 from tracker.pilots.permissions import visible_filter
 from tracker.pilots.workflow import Action, Status
 
-KEPT = (summaries.DistrictCount, summaries.DistrictFunding, summaries.DistrictPartner)
+KEPT = (summaries.DistrictCount, summaries.DistrictFunding, summaries.DistrictSource,
+        summaries.DistrictPartner)
 
 
 def _stored() -> tuple[set, ...]:
@@ -32,7 +33,7 @@ def _stored() -> tuple[set, ...]:
 
 def _counted() -> tuple[set, ...]:
     return tuple(set(db.session.execute(select())) for select in (summaries.counted, summaries.summed,
-                                                                    summaries.linked))
+                                                                    summaries.sourced, summaries.linked))
 
 
 def _plain(figures: summaries.Figures) -> tuple:

@@ -2,12 +2,13 @@
 counted each request.
 
 ``district_counts`` holds how many pilots each district has per status, public flag and verdict
-(``""`` without an outcome); ``district_funding`` their funding lines' sum per status, public flag,
-year and source kind. Keyed by status and public flag, the rows serve every viewer whose visibility
-depends on nothing else (``exact_statuses``); what depends on the pilot itself (a signed-in
-viewer's drafts: their own, their districts') is counted live. ``district_partners`` holds how many
-pilots of a district each partner is linked to, per ``SCOPES`` (every pilot, all but drafts, the
-public's): keyed by status it would hold a row per link at city scale, and gain its reader nothing.
+(``""`` without an outcome); ``district_funding`` their funding lines' sum per status, public flag
+and year, ``district_sources`` per source kind too. Keyed by status and public flag, the rows serve
+every viewer whose visibility depends on nothing else (``exact_statuses``); what depends on the
+pilot itself (a signed-in viewer's drafts: their own, their districts') is counted live.
+``district_partners`` holds how many pilots of a district each partner is linked to, per ``SCOPES``
+(every pilot, all but drafts, the public's): keyed by status it would hold a row per link at city
+scale, and gain its reader nothing.
 
 Kept in step like the search index: every change of a pilot, its outcome or its funding (an ORM
 flush, or an operation's audit entry on ``tracker.events.recorded``, as an import's multi-row
@@ -84,10 +85,23 @@ class DistrictCount(db.Model):
 
 
 class DistrictFunding(db.Model):
-    """The funding lines' sum of a district's pilots with this status and public flag, per year and
-    source kind."""
+    """The funding lines' sum of a district's pilots with this status and public flag, per year."""
 
     __tablename__ = "district_funding"
+
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    is_public: Mapped[bool] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class DistrictSource(db.Model):
+    """The same sums per source kind too: the district page's table. (The overview reads the
+    per-year rows: five times fewer.)"""
+
+    __tablename__ = "district_sources"
 
     district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id", ondelete="CASCADE"),
                                              primary_key=True)
@@ -134,13 +148,17 @@ def counted(where: list | None = None):
             .group_by(Pilot.district_id, Pilot.status, Pilot.is_public, verdict))
 
 
-def summed(where: list | None = None):
-    """The ``district_funding`` rows as summed from the pilots matching ``where``."""
-    return (sa.select(Pilot.district_id, Pilot.status, Pilot.is_public, FundingLine.year,
-                      FundingLine.source_type, sa.func.sum(FundingLine.amount))
-            .join(FundingLine, FundingLine.pilot_id == Pilot.id).where(*(where or []))
-            .group_by(Pilot.district_id, Pilot.status, Pilot.is_public, FundingLine.year,
-                      FundingLine.source_type))
+def summed(where: list | None = None, by_source: bool = False):
+    """The ``district_funding`` rows (``by_source``: ``district_sources``) as summed from the pilots
+    matching ``where``."""
+    keys = (Pilot.district_id, Pilot.status, Pilot.is_public, FundingLine.year,
+            *([FundingLine.source_type] if by_source else []))
+    return (sa.select(*keys, sa.func.sum(FundingLine.amount))
+            .join(FundingLine, FundingLine.pilot_id == Pilot.id).where(*(where or [])).group_by(*keys))
+
+
+def sourced(where: list | None = None):
+    return summed(where, by_source=True)
 
 
 def linked(where: list | None = None):
@@ -159,7 +177,8 @@ def rebuild(district_ids=None, session=None) -> None:
     the app's by default)."""
     session = session or db.session()
     where = [] if district_ids is None else [Pilot.district_id.in_(sorted(district_ids))]
-    for model, select in ((DistrictCount, counted), (DistrictFunding, summed), (DistrictPartner, linked)):
+    for model, select in ((DistrictCount, counted), (DistrictFunding, summed), (DistrictSource, sourced),
+                          (DistrictPartner, linked)):
         stale = sa.delete(model)
         if district_ids is not None:
             stale = stale.where(model.district_id.in_(sorted(district_ids)))
@@ -277,9 +296,9 @@ def funding_cells(exact: dict[str, list[bool]], statuses: list[str], district_id
         return None
     money = [(s, public) for s, public in _readable(exact) if s in statuses]
     rows = db.session.execute(
-        sa.select(DistrictFunding.year, DistrictFunding.source_type, sa.func.sum(DistrictFunding.amount))
-        .where(*_kept(DistrictFunding, money, district_id))
-        .group_by(DistrictFunding.year, DistrictFunding.source_type)
+        sa.select(DistrictSource.year, DistrictSource.source_type, sa.func.sum(DistrictSource.amount))
+        .where(*_kept(DistrictSource, money, district_id))
+        .group_by(DistrictSource.year, DistrictSource.source_type)
     ) if money else ()
     return {(year, source): int(amount or 0) for year, source, amount in rows}
 

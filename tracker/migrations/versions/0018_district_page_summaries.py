@@ -1,9 +1,9 @@
 """The district page's figures kept too: funding per source kind, and partners per district
 
-``district_funding`` gains the source kind in its key (the district page shows funding per year
-and source); ``district_partners`` holds how many pilots of a district each partner is linked to,
-for every pilot, every pilot but drafts, and the public's (tracker/districts/summaries.py). Both are
-filled from the pilots as they stand. Indexes keep the district page's lists and needs attention
+``district_sources`` holds funding per source kind beside ``district_funding``'s per year (the
+district page shows funding per year and source); ``district_partners`` holds how many pilots of a
+district each partner is linked to, for every pilot, every pilot but drafts, and the public's
+(tracker/districts/summaries.py). Both are filled from the pilots as they stand. Indexes keep the district page's lists and needs attention
 on index ranges at city scale: the timeline's (district, status, planned start, with the
 visibility's columns) in place of the same index without the start, needs attention's by the
 columns its rules wait on, and the latest lessons' (outcomes by recorded time).
@@ -33,30 +33,23 @@ INDEXES = {
 }
 
 
-def _funding_table(with_source: bool):
-    key = ['district_id', 'status', 'is_public', 'year', *(['source_type'] if with_source else [])]
-    op.create_table('district_funding',
+def upgrade():
+    op.create_table('district_sources',
     sa.Column('district_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('is_public', sa.Boolean(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
-    *([sa.Column('source_type', sa.String(length=20), nullable=False)] if with_source else []),
+    sa.Column('source_type', sa.String(length=20), nullable=False),
     sa.Column('amount', sa.BigInteger(), nullable=False),
-    sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_district_funding_district_id_districts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint(*key, name=op.f('pk_district_funding'))
+    sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_district_sources_district_id_districts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('district_id', 'status', 'is_public', 'year', 'source_type', name=op.f('pk_district_sources'))
     )
-    keys = "year, source_type" if with_source else "year"
     op.execute(
-        f"INSERT INTO district_funding (district_id, status, is_public, {keys}, amount) "
-        f"SELECT p.district_id, p.status, p.is_public, {keys}, sum(f.amount) "
+        "INSERT INTO district_sources (district_id, status, is_public, year, source_type, amount) "
+        "SELECT p.district_id, p.status, p.is_public, f.year, f.source_type, sum(f.amount) "
         "FROM pilots p JOIN funding_lines f ON f.pilot_id = p.id "
-        f"GROUP BY p.district_id, p.status, p.is_public, {keys}"
+        "GROUP BY p.district_id, p.status, p.is_public, f.year, f.source_type"
     )
-
-
-def upgrade():
-    op.drop_table('district_funding')
-    _funding_table(with_source=True)
     op.create_table('district_partners',
     sa.Column('district_id', sa.Integer(), nullable=False),
     sa.Column('scope', sa.String(length=10), nullable=False),
@@ -89,5 +82,4 @@ def downgrade():
     op.create_index('ix_pilots_district_status_visibility', 'pilots',
                     ['district_id', 'status', 'owner_id', 'is_public'], unique=False)
     op.drop_table('district_partners')
-    op.drop_table('district_funding')
-    _funding_table(with_source=False)
+    op.drop_table('district_sources')
