@@ -169,22 +169,38 @@ def partners(where: Where, limit: int) -> tuple[list, dict[str, int]]:
     and ``pilots``: how many of them), and how many distinct partners of each kind the matching
     pilots have, most common first: one statement."""
     def build(conditions: list):
-        linked = (sa.select(PilotPartner.partner_id, sa.func.count(sa.distinct(PilotPartner.pilot_id))
-                            .label("pilots"))
-                  .join(Pilot, Pilot.id == PilotPartner.pilot_id).where(*conditions)
-                  .group_by(PilotPartner.partner_id).cte("linked"))
-        top = (sa.select(Partner.id, Partner.name, Partner.kind, linked.c.pilots)
-               .join(linked, linked.c.partner_id == Partner.id)
-               .order_by(linked.c.pilots.desc(), Partner.name, Partner.id).limit(sa.bindparam("limit"))
-               .subquery())
-        kinds = (sa.select(sa.null(), sa.null(), Partner.kind, sa.func.count())
-                 .join(linked, linked.c.partner_id == Partner.id).group_by(Partner.kind))
-        return sa.union_all(sa.select(top), kinds)
+        return _ranked(sa.select(PilotPartner.partner_id, sa.func.count(sa.distinct(PilotPartner.pilot_id))
+                                 .label("pilots"))
+                       .join(Pilot, Pilot.id == PilotPartner.pilot_id).where(*conditions)
+                       .group_by(PilotPartner.partner_id).cte("linked"))
+    return _split(prepared.run("district.partners", where, build, limit=limit).all())
+
+
+def _ranked(linked):
+    """The top partners of ``linked`` (rows of ``partner_id`` and ``pilots``), at most ``:limit``,
+    and its partners per kind: one statement, the kinds' rows without an id."""
+    top = (sa.select(Partner.id, Partner.name, Partner.kind, linked.c.pilots)
+           .join(linked, linked.c.partner_id == Partner.id)
+           .order_by(linked.c.pilots.desc(), Partner.name, Partner.id).limit(sa.bindparam("limit"))
+           .subquery())
+    kinds = (sa.select(sa.null(), sa.null(), Partner.kind, sa.func.count())
+             .join(linked, linked.c.partner_id == Partner.id).group_by(Partner.kind))
+    return sa.union_all(sa.select(top), kinds)
+
+
+def _split(rows) -> tuple[list, dict[str, int]]:
     top, kinds = [], []
-    for row in prepared.run("district.partners", where, build, limit=limit).all():
+    for row in rows:
         (top if row[0] is not None else kinds).append(row)
     kinds.sort(key=lambda row: (-row[3], row[2]))
     return top, {row[2]: row[3] for row in kinds}
+
+
+@cache
+def _kept_ranked():
+    return _ranked(sa.select(summaries.DistrictPartner.partner_id, summaries.DistrictPartner.pilots)
+                   .where(summaries.DistrictPartner.district_id == sa.bindparam("district_id"),
+                          summaries.DistrictPartner.scope == sa.bindparam("scope")).cte("linked"))
 
 
 class PartnerRow(NamedTuple):
@@ -199,26 +215,29 @@ class PartnerRow(NamedTuple):
 def kept_partners(user, visible, district_id: int, limit: int) -> tuple[list, dict[str, int]] | None:
     """``partners()`` of an unfiltered district page, from the kept rows of the widest scope the
     viewer sees whole (``summaries.scope_for``) and, counted live, the pilots outside it the viewer
-    sees (a signed-in viewer's drafts): two statements at most, of a row per partner. None when no
-    scope fits the viewer (then ``partners()`` counts)."""
+    sees (a staff member's own drafts; then merged here, ties in Python's name order): two
+    statements at most, of a row per partner. None when no scope fits the viewer (then
+    ``partners()`` counts)."""
     exact = summaries.exact_statuses(user, [str(s) for s in Status], district_id)
     scope = summaries.scope_for(exact)
     if scope is None:
         return None
     summaries.flush_pending()
-    counted = {row[0]: list(row) for row in summaries.partner_rows(district_id, scope)}
     outside = [s for s in Status if s not in exact or {(s, p) for p in exact[s]} - summaries.SCOPES[scope]]
-    if outside:
-        pilots = sa.func.count(sa.distinct(PilotPartner.pilot_id))
-        for partner_id, name, kind, n in db.session.execute(
-            sa.select(Partner.id, Partner.name, Partner.kind, pilots)
-            .join(PilotPartner, PilotPartner.partner_id == Partner.id)
-            .join(Pilot, Pilot.id == PilotPartner.pilot_id)
-            .where(visible, Pilot.district_id == district_id, Pilot.status.in_([str(s) for s in outside]),
-                   ~summaries.in_scope(scope))
-            .group_by(Partner.id, Partner.name, Partner.kind)
-        ):
-            counted.setdefault(partner_id, [partner_id, name, kind, 0])[3] += n
+    if not outside:  # the kept rows are the viewer's: ranked in SQL, as ``partners()`` ranks
+        return _split(db.session.connection().execute(
+            _kept_ranked(), {"district_id": district_id, "scope": scope, "limit": limit}))
+    counted = {row[0]: list(row) for row in summaries.partner_rows(district_id, scope)}
+    pilots = sa.func.count(sa.distinct(PilotPartner.pilot_id))
+    for partner_id, name, kind, n in db.session.execute(
+        sa.select(Partner.id, Partner.name, Partner.kind, pilots)
+        .join(PilotPartner, PilotPartner.partner_id == Partner.id)
+        .join(Pilot, Pilot.id == PilotPartner.pilot_id)
+        .where(visible, Pilot.district_id == district_id, Pilot.status.in_([str(s) for s in outside]),
+               ~summaries.in_scope(scope))
+        .group_by(Partner.id, Partner.name, Partner.kind)
+    ):
+        counted.setdefault(partner_id, [partner_id, name, kind, 0])[3] += n
     rows = sorted(counted.values(), key=lambda row: (-row[3], row[1], row[0]))
     kinds: dict[str, int] = defaultdict(int)
     for row in rows:
@@ -278,8 +297,8 @@ def kept_funding(user, district_id: int) -> Funding | None:
     """``funding()`` of an unfiltered district page from the kept rows (None: the viewer sees some
     committed pilots only in part; then ``funding()`` counts)."""
     summaries.flush_pending()
-    cells = summaries.funding_cells(summaries.exact_statuses(user, COMMITTED, district_id), COMMITTED,
-                                    district_id)
+    exact = summaries.exact_statuses(user, [str(s) for s in Status], district_id)  # as the figures ask
+    cells = summaries.funding_cells(exact, COMMITTED, district_id)
     return None if cells is None else _funding(cells)
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from tracker import events
 from tracker.db import db
 from tracker.districts.models import District
+from tracker.memo import per_request
 from tracker.partners.models import Partner
 from tracker.pilots.models import FundingLine, Outcome, Pilot, PilotPartner
 from tracker.pilots.permissions import can_view
@@ -324,7 +325,17 @@ def exact_statuses(user, statuses, district_id: int | None = None) -> dict[str, 
     and wherever they run, or (``district_id``) in that district (``can_view`` asked of two
     stand-ins, which is all it looks at: a pilot of the user's own, in a district they coordinate
     or the one given, and one of nobody's, nowhere or there): the summary rows this viewer may read
-    whole. A status missing here (a signed-in viewer's drafts) is counted live."""
+    whole. A status missing here (a signed-in viewer's drafts) is counted live. Worked out once
+    per request and question (the district page asks for its figures, funding and partners)."""
+    memo = per_request("exact_statuses")
+    key = (getattr(user, "id", None), getattr(user, "role", None), tuple(statuses), district_id)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _exact(user, statuses, district_id)
+    return found
+
+
+def _exact(user, statuses, district_id: int | None) -> dict[str, list[bool]]:
     theirs = next(iter(getattr(user, "district_ids", None) or []), None)
     mine = SimpleNamespace(id=-1, owner_id=getattr(user, "id", None),
                            district_id=theirs if district_id is None else district_id)
