@@ -67,8 +67,10 @@ def conditions() -> dict[str, tuple]:
                                Pilot.status_changed_at < _moment("att_outcome")),
                        Pilot.status_changed_at),
         "no_report": (sa.and_(Pilot.status == Status.RUNNING, Pilot.status_changed_at < _moment("att_report"),
-                              ~sa.exists().where(ProgressReport.pilot_id == Pilot.id,
-                                                 ProgressReport.report_date >= _day("att_report_day"))),
+                              # SELECT 1, not *: SQLite then answers from the index alone.
+                              ~sa.select(1).where(ProgressReport.pilot_id == Pilot.id,
+                                                  ProgressReport.report_date >= _day("att_report_day"))
+                              .exists()),
                       Pilot.status_changed_at),
         "change": (sa.and_(Pilot.status.in_([str(s) for s in CHANGE_CONTROLLED]),
                            Pilot.id.in_(open_pilot_ids())),
