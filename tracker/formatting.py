@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 
 from babel.dates import DateTimeFormat, parse_pattern
 from babel.numbers import format_decimal as babel_decimal
@@ -74,9 +74,22 @@ def _written(formats: dict, value: date | datetime | None) -> str:
     if formats["locale"] is None:  # outside a request: Flask-Babel's defaults
         return format_datetime(value) if isinstance(value, datetime) else format_date(value)
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return formats["moment"](formats["zone"].normalize(moment.astimezone(formats["zone"])))
-    return formats["day"](value)
+        return _moment(formats["moment"], formats["zone"], value)
+    return _day(formats["day"], value)
+
+
+# A page's dates repeat from request to request (a list, its timeline, needs attention): each
+# written once per process, language and zone (the formatter and zone are the same objects for the
+# same style).
+@lru_cache(maxsize=8192)
+def _day(formatter, value: date) -> str:
+    return formatter(value)
+
+
+@lru_cache(maxsize=8192)
+def _moment(formatter, zone, value: datetime) -> str:
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return formatter(zone.normalize(moment.astimezone(zone)))
 
 
 def fmt_nok(amount: int | None) -> str:
