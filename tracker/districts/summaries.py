@@ -72,42 +72,40 @@ class Figures:
                     adding(district_id, key, n)
 
 
-class DistrictCount(db.Model):
+class _PerStatus:
+    """The key the figures share, first in each table: a district's pilots with this status and
+    public flag."""
+
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id", ondelete="CASCADE"),
+                                             primary_key=True, sort_order=-1)
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True, sort_order=-1)
+    is_public: Mapped[bool] = mapped_column(primary_key=True, sort_order=-1)
+
+
+class DistrictCount(_PerStatus, db.Model):
     """How many pilots of a district have this status, public flag and verdict."""
 
     __tablename__ = "district_counts"
 
-    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id", ondelete="CASCADE"),
-                                             primary_key=True)
-    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
-    is_public: Mapped[bool] = mapped_column(primary_key=True)
     verdict: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "" without an outcome
     pilots: Mapped[int]
 
 
-class DistrictFunding(db.Model):
+class DistrictFunding(_PerStatus, db.Model):
     """The funding lines' sum of a district's pilots with this status and public flag, per year."""
 
     __tablename__ = "district_funding"
 
-    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id", ondelete="CASCADE"),
-                                             primary_key=True)
-    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
-    is_public: Mapped[bool] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     amount: Mapped[int] = mapped_column(sa.BigInteger)
 
 
-class DistrictSource(db.Model):
+class DistrictSource(_PerStatus, db.Model):
     """The same sums per source kind too: the district page's table. (The overview reads the
     per-year rows: five times fewer.)"""
 
     __tablename__ = "district_sources"
 
-    district_id: Mapped[int] = mapped_column(sa.ForeignKey("districts.id", ondelete="CASCADE"),
-                                             primary_key=True)
-    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
-    is_public: Mapped[bool] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     source_type: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     amount: Mapped[int] = mapped_column(sa.BigInteger)
