@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -255,10 +256,35 @@ def _readable(exact: dict[str, list[bool]]) -> list[tuple[str, bool]]:
     return [(s, public) for s, flags in exact.items() for public in flags]
 
 
-def _kept(model, pairs: list, district_id: int | None) -> list:
-    """The conditions reading ``model``'s rows of these (status, public flag) pairs (and district)."""
-    where = [sa.tuple_(model.status, model.is_public).in_(pairs)]
-    return where if district_id is None else [*where, model.district_id == district_id]
+def _kept(model, one_district: bool) -> list:
+    """The conditions reading ``model``'s rows of the ``:pairs`` of (status, public flag), and of
+    ``:district_id`` if ``one_district``."""
+    where = [sa.tuple_(model.status, model.is_public).in_(sa.bindparam("pairs", expanding=True))]
+    return [*where, model.district_id == sa.bindparam("district_id")] if one_district else where
+
+
+# The readers' statements, built once per process (building one costs more than SQLite's reading).
+@cache
+def _counts(one_district: bool):
+    return (sa.select(DistrictCount.district_id, DistrictCount.status, DistrictCount.verdict,
+                      DistrictCount.pilots).where(*_kept(DistrictCount, one_district)))
+
+
+@cache
+def _years(one_district: bool):
+    return (sa.select(DistrictFunding.district_id, DistrictFunding.year, sa.func.sum(DistrictFunding.amount))
+            .where(*_kept(DistrictFunding, one_district))
+            .group_by(DistrictFunding.district_id, DistrictFunding.year))
+
+
+@cache
+def _sources():
+    return (sa.select(DistrictSource.year, DistrictSource.source_type, sa.func.sum(DistrictSource.amount))
+            .where(*_kept(DistrictSource, True)).group_by(DistrictSource.year, DistrictSource.source_type))
+
+
+def _read(statement, pairs: list, district_id: int | None):
+    return db.session.connection().execute(statement, {"pairs": pairs, "district_id": district_id})
 
 
 def figures(exact: dict[str, list[bool]], committed: list[str] | None, only: int | None = None) -> Figures:
@@ -270,20 +296,13 @@ def figures(exact: dict[str, list[bool]], committed: list[str] | None, only: int
     out = Figures.empty(committed is not None)
     if not readable:
         return out
-    for district_id, status, verdict, n in db.session.execute(
-        sa.select(DistrictCount.district_id, DistrictCount.status, DistrictCount.verdict,
-                  DistrictCount.pilots).where(*_kept(DistrictCount, readable, only))
-    ):
+    for district_id, status, verdict, n in _read(_counts(only is not None), readable, only):
         out.add_status(district_id, status, n)
         if verdict and status == Status.EVALUATED:
             out.add_verdict(district_id, verdict, n)
     money = [(s, public) for s, public in readable if s in (committed or ())]
     if money:
-        for district_id, year, amount in db.session.execute(
-            sa.select(DistrictFunding.district_id, DistrictFunding.year, sa.func.sum(DistrictFunding.amount))
-            .where(*_kept(DistrictFunding, money, only))
-            .group_by(DistrictFunding.district_id, DistrictFunding.year)
-        ):
+        for district_id, year, amount in _read(_years(only is not None), money, only):
             out.add_funding(district_id, year, int(amount or 0))
     return out
 
@@ -294,11 +313,7 @@ def funding_cells(exact: dict[str, list[bool]], statuses: list[str], district_id
     if any(s not in exact for s in statuses):
         return None
     money = [(s, public) for s, public in _readable(exact) if s in statuses]
-    rows = db.session.execute(
-        sa.select(DistrictSource.year, DistrictSource.source_type, sa.func.sum(DistrictSource.amount))
-        .where(*_kept(DistrictSource, money, district_id))
-        .group_by(DistrictSource.year, DistrictSource.source_type)
-    ) if money else ()
+    rows = _read(_sources(), money, district_id) if money else ()
     return {(year, source): int(amount or 0) for year, source, amount in rows}
 
 
