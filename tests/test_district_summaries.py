@@ -61,6 +61,9 @@ def assert_in_step(app, world):
                 login_user(user)
             visible = visible_filter(user)
             where = [visible]
+            if user.is_authenticated:  # the pilot list's total
+                counted = db.session.scalar(sa.select(sa.func.count()).select_from(Pilot).where(visible))
+                assert summaries.total(user, visible) == counted, user
             for with_funding in (False, True):
                 kept = queries.overview_figures(user, where, filtered=False, with_funding=with_funding)
                 assert _plain(kept) == _plain(queries.live_figures(where, with_funding)), user

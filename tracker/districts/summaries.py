@@ -307,6 +307,27 @@ def figures(exact: dict[str, list[bool]], committed: list[str] | None, only: int
     return out
 
 
+@cache
+def _total():
+    return sa.select(sa.func.coalesce(sa.func.sum(DistrictCount.pilots), 0)).where(
+        *_kept(DistrictCount, False))
+
+
+def total(user, visible) -> int:
+    """How many pilots ``user`` may see (``visible``: their ``visible_filter``), in every district:
+    the kept counts of the statuses they see whole, the rest (their drafts) counted live. Two
+    statements of a few rows each, where counting the pilots reads the city."""
+    exact = exact_statuses(user, [str(s) for s in Status])
+    flush_pending()
+    readable = _readable(exact)
+    found = db.session.connection().execute(_total(), {"pairs": readable}).scalar() if readable else 0
+    rest = [str(s) for s in Status if str(s) not in exact]
+    if rest:
+        found += db.session.scalar(
+            sa.select(sa.func.count()).select_from(Pilot).where(visible, Pilot.status.in_(rest)))
+    return int(found)
+
+
 def funding_cells(exact: dict[str, list[bool]], statuses: list[str], district_id: int) -> dict | None:
     """``{(year, source kind): amount}`` of a district's pilots with these ``statuses``, or None when
     the viewer sees some of them only in part (``exact``: they are counted live)."""
