@@ -171,9 +171,10 @@ def _show_body(district: sa.Row) -> str:
     # city scale, counting a district's pilots each time costs more than the rest of the page.
     if not pilot_filter.without("status"):
         pipeline, verdicts = queries.district_figures(viewer, visible, district.id, _statuses())
-    else:
-        pipeline = queries.status_counts(
-            prepared.Where(pilot_filter.without("status").conditions(visible, [district.id])), _statuses())
+    else:  # the same conditions as the list's unless a status is chosen (a Where keys them once)
+        unchosen = (where if not pilot_filter.status
+                    else prepared.Where(pilot_filter.without("status").conditions(visible, [district.id])))
+        pipeline = queries.status_counts(unchosen, _statuses())
     if pilot_filter:
         verdicts = queries.verdict_counts(where)
     bars, bars_height = charts.bars(pipeline, {s: label("status", s) for s in pipeline})
